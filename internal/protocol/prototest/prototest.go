@@ -56,7 +56,7 @@ type Response struct {
 // Each call returns a fresh, resolved model.
 func (s *Suite) API(c *Case) (*model.API, *model.Operation, error) {
 	raw, err := json.Marshal(struct {
-		Metadata model.Metadata             `json:"metadata"`
+		Metadata model.Metadata              `json:"metadata"`
 		Ops      map[string]*model.Operation `json:"operations"`
 		Shapes   map[string]*model.Shape     `json:"shapes"`
 	}{s.Metadata, map[string]*model.Operation{c.Given.Name: c.Given}, s.Shapes})
