@@ -42,45 +42,68 @@ func ValidationMessage(vs []Violation) string {
 // required members, enums, lengths, ranges and patterns.
 func Validate(s *Shape, v any) []Violation {
 	var vs []Violation
-	validateStruct(s, v, "", &vs)
+	validateStruct(s, v, nil, &vs)
 	return vs
 }
 
-func validateStruct(s *Shape, v any, path string, vs *[]Violation) {
+// path is where a value sits in the input, kept as a chain of steps so that
+// the string AWS prints is built only when a violation is found: valid input
+// (nearly all of it) then costs no allocations for paths.
+type path struct {
+	parent *path
+	name   string // member name ('tableName') or map key
+	index  int    // list position, 1-based, when name is ""
+}
+
+func (p *path) String() string {
+	if p == nil {
+		return ""
+	}
+	step := p.name
+	if step == "" {
+		step = strconv.Itoa(p.index) + ".member"
+	}
+	if p.parent == nil {
+		return step
+	}
+	return p.parent.String() + "." + step
+}
+
+func validateStruct(s *Shape, v any, at *path, vs *[]Violation) {
 	m, _ := v.(map[string]any)
 	for _, mem := range s.Members {
-		p := joinPath(path, LowerFirst(mem.Name))
 		val, present := m[mem.Name]
 		if !present || val == nil {
 			if s.IsRequired(mem.Name) {
-				*vs = append(*vs, Violation{Path: p, Message: "Member must not be null"})
+				p := &path{parent: at, name: LowerFirst(mem.Name)}
+				*vs = append(*vs, Violation{Path: p.String(), Message: "Member must not be null"})
 			}
 			continue
 		}
-		validateValue(mem.ShapeRef, val, p, vs)
+		validateValue(mem.ShapeRef, val, &path{parent: at, name: LowerFirst(mem.Name)}, vs)
 	}
 }
 
-func validateValue(r *ShapeRef, v any, path string, vs *[]Violation) {
+func validateValue(r *ShapeRef, v any, at *path, vs *[]Violation) {
 	s := r.Shape
 	switch s.Type {
 	case "structure":
-		validateStruct(s, v, path, vs)
+		validateStruct(s, v, at, vs)
 	case "list":
 		l, _ := v.([]any)
-		checkLength(s, v, len(l), path, vs)
+		checkLength(s, v, len(l), at, vs)
 		for i, e := range l {
 			if e != nil {
-				validateValue(s.Member, e, fmt.Sprintf("%s.%d.member", path, i+1), vs)
+				validateValue(s.Member, e, &path{parent: at, index: i + 1}, vs)
 			}
 		}
 	case "map":
 		m, _ := v.(map[string]any)
-		checkLength(s, v, len(m), path, vs)
+		checkLength(s, v, len(m), at, vs)
 		for k, e := range m {
-			validateValue(s.Key, k, path, vs)
+			validateValue(s.Key, k, at, vs)
 			if e != nil {
-				validateValue(s.Value, e, path+"."+k, vs)
+				validateValue(s.Value, e, &path{parent: at, name: k}, vs)
 			}
 		}
 	case "string":
@@ -88,42 +111,42 @@ func validateValue(r *ShapeRef, v any, path string, vs *[]Violation) {
 		if !ok || r.JSONValue {
 			return
 		}
-		checkLength(s, v, utf8.RuneCountInString(str), path, vs)
-		checkEnum(s, str, path, vs)
-		checkPattern(s, str, path, vs)
+		checkLength(s, v, utf8.RuneCountInString(str), at, vs)
+		checkEnum(s, str, at, vs)
+		checkPattern(s, str, at, vs)
 	case "blob":
 		b, _ := v.([]byte)
-		checkLength(s, v, len(b), path, vs)
+		checkLength(s, v, len(b), at, vs)
 	case "integer", "long":
 		if n, ok := v.(int64); ok {
-			checkRange(s, v, float64(n), path, vs)
+			checkRange(s, v, float64(n), at, vs)
 		}
 	case "float", "double":
 		if f, ok := v.(float64); ok {
-			checkRange(s, v, f, path, vs)
+			checkRange(s, v, f, at, vs)
 		}
 	}
 }
 
-func checkLength(s *Shape, v any, n int, path string, vs *[]Violation) {
+func checkLength(s *Shape, v any, n int, at *path, vs *[]Violation) {
 	if s.Min != nil && float64(n) < *s.Min {
-		*vs = append(*vs, Violation{path, v, "Member must have length greater than or equal to " + num(*s.Min)})
+		*vs = append(*vs, Violation{at.String(), v, "Member must have length greater than or equal to " + num(*s.Min)})
 	}
 	if s.Max != nil && float64(n) > *s.Max {
-		*vs = append(*vs, Violation{path, v, "Member must have length less than or equal to " + num(*s.Max)})
+		*vs = append(*vs, Violation{at.String(), v, "Member must have length less than or equal to " + num(*s.Max)})
 	}
 }
 
-func checkRange(s *Shape, v any, f float64, path string, vs *[]Violation) {
+func checkRange(s *Shape, v any, f float64, at *path, vs *[]Violation) {
 	if s.Min != nil && f < *s.Min {
-		*vs = append(*vs, Violation{path, v, "Member must have value greater than or equal to " + num(*s.Min)})
+		*vs = append(*vs, Violation{at.String(), v, "Member must have value greater than or equal to " + num(*s.Min)})
 	}
 	if s.Max != nil && f > *s.Max {
-		*vs = append(*vs, Violation{path, v, "Member must have value less than or equal to " + num(*s.Max)})
+		*vs = append(*vs, Violation{at.String(), v, "Member must have value less than or equal to " + num(*s.Max)})
 	}
 }
 
-func checkEnum(s *Shape, str, path string, vs *[]Violation) {
+func checkEnum(s *Shape, str string, at *path, vs *[]Violation) {
 	if len(s.Enum) == 0 {
 		return
 	}
@@ -132,16 +155,16 @@ func checkEnum(s *Shape, str, path string, vs *[]Violation) {
 			return
 		}
 	}
-	*vs = append(*vs, Violation{path, str, "Member must satisfy enum value set: [" + strings.Join(s.Enum, ", ") + "]"})
+	*vs = append(*vs, Violation{at.String(), str, "Member must satisfy enum value set: [" + strings.Join(s.Enum, ", ") + "]"})
 }
 
-func checkPattern(s *Shape, str, path string, vs *[]Violation) {
+func checkPattern(s *Shape, str string, at *path, vs *[]Violation) {
 	if s.Pattern == "" {
 		return
 	}
 	re := compilePattern(s.Pattern)
 	if re != nil && !re.MatchString(str) {
-		*vs = append(*vs, Violation{path, str, "Member must satisfy regular expression pattern: " + s.Pattern})
+		*vs = append(*vs, Violation{at.String(), str, "Member must satisfy regular expression pattern: " + s.Pattern})
 	}
 }
 
@@ -167,13 +190,6 @@ func javaToRE2(p string) string {
 	r := strings.NewReplacer(`\p{Alnum}`, `[\p{L}\p{N}]`, `\p{Punct}`, `[!-/:-@\[-`+"`"+`{-~]`,
 		`\p{XDigit}`, `[0-9a-fA-F]`, `\p{Alpha}`, `\p{L}`, `\p{ASCII}`, `[\x00-\x7F]`)
 	return r.Replace(p)
-}
-
-func joinPath(path, name string) string {
-	if path == "" {
-		return name
-	}
-	return path + "." + name
 }
 
 func num(f float64) string {
