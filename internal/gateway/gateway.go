@@ -54,7 +54,7 @@ type Gateway struct {
 // New builds a gateway for the given services.
 func New(cfg Config) *Gateway {
 	if cfg.Logger == nil {
-		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
 	if cfg.MaxBodyBytes == 0 {
 		cfg.MaxBodyBytes = 5 << 30

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"io"
+	"log/slog"
 	"net/http"
 	"sort"
 	"time"
@@ -36,6 +37,9 @@ func (h headOnly) Write(b []byte) (int, error) { return len(b), nil }
 
 // logAccess writes one line per request: service, operation, status, latency.
 func (g *Gateway) logAccess(r *http.Request, c *call) {
+	if !g.cfg.Logger.Enabled(r.Context(), slog.LevelInfo) {
+		return
+	}
 	g.cfg.Logger.Info("request",
 		"service", c.info.Service,
 		"operation", c.info.Operation,
