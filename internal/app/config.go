@@ -1,0 +1,110 @@
+package app
+
+import (
+	"flag"
+	"fmt"
+	"log/slog"
+	"os"
+	"strconv"
+	"strings"
+)
+
+// Config is everything kiri can be told at start. Each setting is a flag
+// and a KIRI_* environment variable; a flag on the command line wins.
+type Config struct {
+	Listen           string
+	DataDir          string
+	Ephemeral        bool
+	Region           string
+	Account          string
+	LogLevel         slog.Level
+	VerifySignatures bool
+}
+
+// setting describes one configuration knob, for flags, env and the README.
+type setting struct {
+	flag, env, def, usage string
+	set                   func(c *Config, v string) error
+}
+
+var settings = []setting{
+	{"listen", "KIRI_LISTEN", "127.0.0.1:4566", "address of the AWS API endpoint",
+		func(c *Config, v string) error { c.Listen = v; return nil }},
+	{"data-dir", "KIRI_DATA_DIR", ".kiri", "directory holding kiri's state",
+		func(c *Config, v string) error { c.DataDir = v; return nil }},
+	{"ephemeral", "KIRI_EPHEMERAL", "false", "keep all state in memory and write nothing to disk",
+		func(c *Config, v string) (err error) { c.Ephemeral, err = strconv.ParseBool(v); return }},
+	{"region", "KIRI_REGION", "us-east-1", "region of requests that do not name one",
+		func(c *Config, v string) error { c.Region = v; return nil }},
+	{"account", "KIRI_ACCOUNT", "000000000000", "12-digit account id of requests signed with unknown keys",
+		setAccount},
+	{"log-level", "KIRI_LOG_LEVEL", "info", "debug, info, warn or error",
+		func(c *Config, v string) error { return c.LogLevel.UnmarshalText([]byte(v)) }},
+	{"verify-signatures", "KIRI_VERIFY_SIGNATURES", "false", "reject requests not signed with keys issued by kiri's IAM",
+		func(c *Config, v string) (err error) { c.VerifySignatures, err = strconv.ParseBool(v); return }},
+}
+
+func setAccount(c *Config, v string) error {
+	if len(v) != 12 || strings.Trim(v, "0123456789") != "" {
+		return fmt.Errorf("account must be 12 digits, got %q", v)
+	}
+	c.Account = v
+	return nil
+}
+
+// DefaultConfig is the configuration with every default applied.
+func DefaultConfig() Config {
+	var c Config
+	for _, s := range settings {
+		if err := s.set(&c, s.def); err != nil {
+			panic(err) // the defaults above are constants
+		}
+	}
+	return c
+}
+
+// ParseConfig reads defaults, then KIRI_* variables, then flags.
+func ParseConfig(args []string, getenv func(string) string) (Config, error) {
+	c := DefaultConfig()
+	for _, s := range settings {
+		if v := getenv(s.env); v != "" {
+			if err := s.set(&c, v); err != nil {
+				return c, fmt.Errorf("%s: %w", s.env, err)
+			}
+		}
+	}
+	fs := flag.NewFlagSet("kiri", flag.ContinueOnError)
+	for _, s := range settings {
+		s := s
+		fs.Func(s.flag, fmt.Sprintf("%s (env %s, default %s)", s.usage, s.env, s.def), func(v string) error { return s.set(&c, v) })
+	}
+	err := fs.Parse(normaliseBoolFlags(args))
+	return c, err
+}
+
+// normaliseBoolFlags rewrites bare boolean flags to flag=true, because the
+// flag package only accepts bare flags for flag.Bool values.
+func normaliseBoolFlags(args []string) []string {
+	out := make([]string, len(args))
+	for i, a := range args {
+		name := strings.TrimLeft(a, "-")
+		if strings.HasPrefix(a, "-") && (name == "ephemeral" || name == "verify-signatures") {
+			a = "--" + name + "=true"
+		}
+		out[i] = a
+	}
+	return out
+}
+
+// SettingsTable renders the settings as a Markdown table for the README.
+func SettingsTable() string {
+	var b strings.Builder
+	b.WriteString("| flag | environment | default | meaning |\n|---|---|---|---|\n")
+	for _, s := range settings {
+		fmt.Fprintf(&b, "| `--%s` | `%s` | `%s` | %s |\n", s.flag, s.env, s.def, s.usage)
+	}
+	return b.String()
+}
+
+// Getenv is os.Getenv, named for ParseConfig's callers.
+var Getenv = os.Getenv

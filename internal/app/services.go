@@ -1,0 +1,81 @@
+package app
+
+import (
+	"github.com/kiricloud/kiri/internal/api/apigateway"
+	"github.com/kiricloud/kiri/internal/api/cloudformation"
+	"github.com/kiricloud/kiri/internal/api/dynamodb"
+	"github.com/kiricloud/kiri/internal/api/dynamodbstreams"
+	"github.com/kiricloud/kiri/internal/api/ec2"
+	"github.com/kiricloud/kiri/internal/api/events"
+	iamapi "github.com/kiricloud/kiri/internal/api/iam"
+	"github.com/kiricloud/kiri/internal/api/iot"
+	"github.com/kiricloud/kiri/internal/api/iotdata"
+	"github.com/kiricloud/kiri/internal/api/kinesis"
+	"github.com/kiricloud/kiri/internal/api/lambda"
+	"github.com/kiricloud/kiri/internal/api/logs"
+	"github.com/kiricloud/kiri/internal/api/s3"
+	"github.com/kiricloud/kiri/internal/api/ses"
+	"github.com/kiricloud/kiri/internal/api/sns"
+	"github.com/kiricloud/kiri/internal/api/sqs"
+	stsapi "github.com/kiricloud/kiri/internal/api/sts"
+	"github.com/kiricloud/kiri/internal/gateway"
+	"github.com/kiricloud/kiri/internal/model"
+	"github.com/kiricloud/kiri/internal/protocol"
+	iamservice "github.com/kiricloud/kiri/internal/service/iam"
+	stsservice "github.com/kiricloud/kiri/internal/service/sts"
+	"github.com/kiricloud/kiri/internal/store"
+)
+
+// identity is the generated identity of one service package.
+type identity struct {
+	name, signingName, targetPrefix, protocol, apiVersion, endpointPrefix string
+	operations                                                            int
+	model                                                                 func() *model.API
+}
+
+func (id identity) service(handlers map[string]protocol.Handler) *gateway.Service {
+	return &gateway.Service{
+		Name: id.name, SigningName: id.signingName, TargetPrefix: id.targetPrefix,
+		Protocol: id.protocol, APIVersion: id.apiVersion, EndpointPrefix: id.endpointPrefix,
+		OperationCount: id.operations, Model: id.model, Handlers: handlers,
+	}
+}
+
+// buildServices creates every service kiri serves. Services not yet
+// implemented are registered with their models and no handlers, so their
+// requests are recognised and answered with a 501 that names the operation.
+func buildServices(st store.Store, cfg Config) ([]*gateway.Service, gateway.Credentials) {
+	iamSvc := iamservice.New(st, cfg.Account)
+	stsSvc := stsservice.New(st, iamSvc, cfg.Account)
+
+	iamGW := identity{iamapi.ServiceName, iamapi.SigningName, iamapi.TargetPrefix, iamapi.Protocol, iamapi.APIVersion, iamapi.EndpointPrefix, len(iamapi.Operations), iamapi.Model}.service(iamapi.Handlers(iamSvc))
+	iamGW.Global = true
+	stsGW := identity{stsapi.ServiceName, stsapi.SigningName, stsapi.TargetPrefix, stsapi.Protocol, stsapi.APIVersion, stsapi.EndpointPrefix, len(stsapi.Operations), stsapi.Model}.service(stsapi.Handlers(stsSvc))
+	stsGW.Global = true
+	sqsGW := identity{sqs.ServiceName, sqs.SigningName, sqs.TargetPrefix, sqs.Protocol, sqs.APIVersion, sqs.EndpointPrefix, len(sqs.Operations), sqs.Model}.service(nil)
+	sqsGW.QueryModel = sqs.QueryModel
+
+	services := []*gateway.Service{iamGW, stsGW, sqsGW}
+	for _, id := range unimplemented {
+		services = append(services, id.service(nil))
+	}
+	return services, iamSvc
+}
+
+// unimplemented are the services whose semantics are still to come.
+var unimplemented = []identity{
+	{apigateway.ServiceName, apigateway.SigningName, apigateway.TargetPrefix, apigateway.Protocol, apigateway.APIVersion, apigateway.EndpointPrefix, len(apigateway.Operations), apigateway.Model},
+	{cloudformation.ServiceName, cloudformation.SigningName, cloudformation.TargetPrefix, cloudformation.Protocol, cloudformation.APIVersion, cloudformation.EndpointPrefix, len(cloudformation.Operations), cloudformation.Model},
+	{dynamodb.ServiceName, dynamodb.SigningName, dynamodb.TargetPrefix, dynamodb.Protocol, dynamodb.APIVersion, dynamodb.EndpointPrefix, len(dynamodb.Operations), dynamodb.Model},
+	{dynamodbstreams.ServiceName, dynamodbstreams.SigningName, dynamodbstreams.TargetPrefix, dynamodbstreams.Protocol, dynamodbstreams.APIVersion, dynamodbstreams.EndpointPrefix, len(dynamodbstreams.Operations), dynamodbstreams.Model},
+	{ec2.ServiceName, ec2.SigningName, ec2.TargetPrefix, ec2.Protocol, ec2.APIVersion, ec2.EndpointPrefix, len(ec2.Operations), ec2.Model},
+	{events.ServiceName, events.SigningName, events.TargetPrefix, events.Protocol, events.APIVersion, events.EndpointPrefix, len(events.Operations), events.Model},
+	{iot.ServiceName, iot.SigningName, iot.TargetPrefix, iot.Protocol, iot.APIVersion, iot.EndpointPrefix, len(iot.Operations), iot.Model},
+	{iotdata.ServiceName, iotdata.SigningName, iotdata.TargetPrefix, iotdata.Protocol, iotdata.APIVersion, iotdata.EndpointPrefix, len(iotdata.Operations), iotdata.Model},
+	{kinesis.ServiceName, kinesis.SigningName, kinesis.TargetPrefix, kinesis.Protocol, kinesis.APIVersion, kinesis.EndpointPrefix, len(kinesis.Operations), kinesis.Model},
+	{lambda.ServiceName, lambda.SigningName, lambda.TargetPrefix, lambda.Protocol, lambda.APIVersion, lambda.EndpointPrefix, len(lambda.Operations), lambda.Model},
+	{logs.ServiceName, logs.SigningName, logs.TargetPrefix, logs.Protocol, logs.APIVersion, logs.EndpointPrefix, len(logs.Operations), logs.Model},
+	{s3.ServiceName, s3.SigningName, s3.TargetPrefix, s3.Protocol, s3.APIVersion, s3.EndpointPrefix, len(s3.Operations), s3.Model},
+	{ses.ServiceName, ses.SigningName, ses.TargetPrefix, ses.Protocol, ses.APIVersion, ses.EndpointPrefix, len(ses.Operations), ses.Model},
+	{sns.ServiceName, sns.SigningName, sns.TargetPrefix, sns.Protocol, sns.APIVersion, sns.EndpointPrefix, len(sns.Operations), sns.Model},
+}
