@@ -106,6 +106,9 @@ func (g *Gateway) serveAPI(w http.ResponseWriter, r *http.Request, c *call) {
 		return
 	}
 	c.info.Service = c.service.Name
+	if c.service.Name == "s3" {
+		toPathStyle(r)
+	}
 	c.api, c.codec = g.modelFor(c.service, r)
 	if authErr != nil {
 		g.fail(w, r, c, authError(authErr))

@@ -1,9 +1,12 @@
 package gateway
 
 import (
+	"bufio"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -170,5 +173,79 @@ func TestHandlerPanicBecomesInternalError(t *testing.T) {
 	g.ServeHTTP(w, form(t, "iam", "us-east-1", "Action=ListRoles&Version=2010-05-08"))
 	if w.Code != 500 || !strings.Contains(w.Body.String(), "InternalFailure") {
 		t.Fatalf("%d %s", w.Code, w.Body)
+	}
+}
+
+// A client that sends "Expect: 100-continue" gets the interim answer before
+// it sends the body (the AWS CLI and SDKs do this for uploads).
+func TestExpectContinue(t *testing.T) {
+	var rec recorder
+	srv := httptest.NewServer(testGateway(&rec))
+	defer srv.Close()
+	body := "Action=ListRoles&Version=2010-05-08"
+	conn, err := net.Dial("tcp", srv.Listener.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	fmt.Fprintf(conn, "POST / HTTP/1.1\r\nHost: %s\r\nContent-Type: application/x-www-form-urlencoded\r\n"+
+		"Authorization: AWS4-HMAC-SHA256 Credential=AKIAEXAMPLE/20261122/us-east-1/iam/aws4_request, SignedHeaders=host, Signature=00\r\n"+
+		"X-Amz-Date: 20261122T000000Z\r\nContent-Length: %d\r\nExpect: 100-continue\r\n\r\n", srv.Listener.Addr(), len(body))
+	br := bufio.NewReader(conn)
+	line, err := br.ReadString('\n')
+	if err != nil || !strings.HasPrefix(line, "HTTP/1.1 100") {
+		t.Fatalf("want 100 Continue first, got %q %v", line, err)
+	}
+	_, _ = br.ReadString('\n') // blank line after the interim response
+	fmt.Fprint(conn, body)
+	resp, err := http.ReadResponse(br, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 || rec.operation != "ListRoles" {
+		t.Fatalf("%d %+v", resp.StatusCode, rec)
+	}
+}
+
+// An aws-chunked body (as SDKs send with STREAMING-UNSIGNED-PAYLOAD-TRAILER)
+// reaches the codec decoded.
+func TestAWSChunkedBodyIsDecoded(t *testing.T) {
+	var rec recorder
+	g := testGateway(&rec)
+	payload := "Action=ListRoles&Version=2010-05-08"
+	chunked := fmt.Sprintf("%x\r\n%s\r\n0\r\nx-amz-checksum-crc32:AAAAAA==\r\n\r\n", len(payload), payload)
+	r := httptest.NewRequest(http.MethodPost, "http://127.0.0.1:4566/", strings.NewReader(chunked))
+	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	r.Header.Set("Content-Encoding", "aws-chunked")
+	r.Header.Set("X-Amz-Content-Sha256", "STREAMING-UNSIGNED-PAYLOAD-TRAILER")
+	r.Header.Set("X-Amz-Decoded-Content-Length", fmt.Sprint(len(payload)))
+	r.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential=AKIAEXAMPLE/20261122/us-east-1/iam/aws4_request, SignedHeaders=host, Signature=00")
+	r.Header.Set("X-Amz-Date", "20261122T000000Z")
+	w := httptest.NewRecorder()
+	g.ServeHTTP(w, r)
+	if w.Code != 200 || rec.operation != "ListRoles" {
+		t.Fatalf("%d %s", w.Code, w.Body)
+	}
+}
+
+func TestVirtualHostBucket(t *testing.T) {
+	for host, want := range map[string]string{
+		"mybucket.s3.amazonaws.com":                   "mybucket",
+		"my.dotted.bucket.s3.us-east-1.amazonaws.com": "my.dotted.bucket",
+		"site.s3-website-us-east-1.amazonaws.com":     "site",
+		"mybucket.localhost:4566":                     "mybucket",
+		"s3.amazonaws.com":                            "",
+		"127.0.0.1:4566":                              "",
+		"sts.us-east-1.amazonaws.com":                 "",
+	} {
+		if got := virtualHostBucket(host); got != want {
+			t.Errorf("%s: got %q, want %q", host, got, want)
+		}
+	}
+	r := httptest.NewRequest(http.MethodGet, "http://mybucket.localhost:4566/a%20b/c.txt", nil)
+	toPathStyle(r)
+	if r.URL.Path != "/mybucket/a b/c.txt" {
+		t.Fatalf("path %q", r.URL.Path)
 	}
 }

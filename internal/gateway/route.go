@@ -26,6 +26,9 @@ func (g *Gateway) route(r *http.Request, signingName string, form url.Values) *S
 	if s := g.byHost(r.Host); s != nil {
 		return s
 	}
+	if virtualHostBucket(r.Host) != "" {
+		return g.services.byName["s3"]
+	}
 	if v := form.Get("Version"); v != "" {
 		if s := g.services.byVersion[v]; s != nil {
 			return s
@@ -82,4 +85,40 @@ func (g *Gateway) byPath(path string) *Service {
 		}
 	}
 	return g.services.byName["s3"]
+}
+
+// virtualHostBucket returns the bucket named by a virtual-hosted-style S3
+// host: bucket.s3.amazonaws.com, bucket.s3.us-east-1.amazonaws.com,
+// bucket.s3-website-us-east-1.amazonaws.com, or bucket.localhost, which
+// resolves to loopback without any DNS set-up.
+func virtualHostBucket(hostport string) string {
+	host, _, err := net.SplitHostPort(hostport)
+	if err != nil {
+		host = hostport
+	}
+	if bucket, ok := strings.CutSuffix(host, ".localhost"); ok {
+		return bucket
+	}
+	if !strings.HasSuffix(host, ".amazonaws.com") {
+		return ""
+	}
+	for _, marker := range []string{".s3.", ".s3-"} {
+		if i := strings.LastIndex(host, marker); i > 0 {
+			return host[:i]
+		}
+	}
+	return ""
+}
+
+// toPathStyle rewrites a virtual-hosted-style S3 request to path style,
+// the only form the rest-xml codec matches.
+func toPathStyle(r *http.Request) {
+	bucket := virtualHostBucket(r.Host)
+	if bucket == "" {
+		return
+	}
+	r.URL.Path = "/" + bucket + r.URL.Path
+	if r.URL.RawPath != "" {
+		r.URL.RawPath = "/" + bucket + r.URL.RawPath
+	}
 }
