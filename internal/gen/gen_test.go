@@ -310,3 +310,26 @@ func TestComment(t *testing.T) {
 		t.Errorf("got %q", got)
 	}
 }
+
+// Error shapes get SQS's query codes: from the old model where it has the
+// shape, from the Smithy traits for shapes added since, which win.
+func TestCopyErrorCodes(t *testing.T) {
+	api := &model.API{Shapes: map[string]*model.Shape{
+		"QueueDoesNotExist": {Exception: true},
+		"KmsOptInRequired":  {Exception: true},
+		"OldOnly":           {Exception: true},
+	}}
+	old := &model.API{Shapes: map[string]*model.Shape{
+		"QueueDoesNotExist": {Error: &model.ErrorInfo{Code: "stale", HTTPStatusCode: 400}},
+		"OldOnly":           {Error: &model.ErrorInfo{Code: "Old.Code", HTTPStatusCode: 409}},
+	}}
+	copyErrorCodes(api, old)
+	for name, want := range map[string]string{"QueueDoesNotExist": "AWS.SimpleQueueService.NonExistentQueue", "KmsOptInRequired": "KMS.OptInRequired", "OldOnly": "Old.Code"} {
+		if got := api.Shapes[name].ErrorCode(); got != want {
+			t.Errorf("%s: code %q, want %q", name, got, want)
+		}
+	}
+	if api.Shapes["KmsOptInRequired"].ErrorStatus() != 403 {
+		t.Errorf("KmsOptInRequired status %d", api.Shapes["KmsOptInRequired"].ErrorStatus())
+	}
+}

@@ -15,13 +15,51 @@ import (
 // statuses of the old model. A query-compatible JSON service reports the
 // query code in the x-amzn-query-error header ("AWS.SimpleQueueService.
 // NonExistentQueue;Sender"), so the JSON model needs them as well.
+//
+// Error shapes added after the switch are in no query model; their codes
+// come from the @awsQueryError traits of AWS's Smithy model, which win
+// where both exist.
 func copyErrorCodes(api, old *model.API) {
 	for name, s := range api.Shapes {
-		if o, ok := old.Shapes[name]; ok && o.Error != nil && (s.Exception || s.Fault) {
+		if !s.Exception && !s.Fault {
+			continue
+		}
+		if e, ok := awsQueryErrors[name]; ok {
+			s.Error = &e
+		} else if o, ok := old.Shapes[name]; ok && o.Error != nil {
 			e := *o.Error
 			s.Error = &e
 		}
 	}
+}
+
+// awsQueryErrors are SQS's @awsQueryError traits (code and status), as in
+// the Smithy model that aws-sdk-go-v2/service/sqs/schemas is built from.
+var awsQueryErrors = map[string]model.ErrorInfo{
+	"BatchEntryIdsNotDistinct":     {Code: "AWS.SimpleQueueService.BatchEntryIdsNotDistinct", HTTPStatusCode: 400, SenderFault: true},
+	"BatchRequestTooLong":          {Code: "AWS.SimpleQueueService.BatchRequestTooLong", HTTPStatusCode: 400, SenderFault: true},
+	"EmptyBatchRequest":            {Code: "AWS.SimpleQueueService.EmptyBatchRequest", HTTPStatusCode: 400, SenderFault: true},
+	"InvalidAddress":               {Code: "InvalidAddress", HTTPStatusCode: 404, SenderFault: true},
+	"InvalidBatchEntryId":          {Code: "AWS.SimpleQueueService.InvalidBatchEntryId", HTTPStatusCode: 400, SenderFault: true},
+	"InvalidSecurity":              {Code: "InvalidSecurity", HTTPStatusCode: 403, SenderFault: true},
+	"KmsAccessDenied":              {Code: "KMS.AccessDeniedException", HTTPStatusCode: 400, SenderFault: true},
+	"KmsDisabled":                  {Code: "KMS.DisabledException", HTTPStatusCode: 400, SenderFault: true},
+	"KmsInvalidKeyUsage":           {Code: "KMS.InvalidKeyUsageException", HTTPStatusCode: 400, SenderFault: true},
+	"KmsInvalidState":              {Code: "KMS.InvalidStateException", HTTPStatusCode: 400, SenderFault: true},
+	"KmsNotFound":                  {Code: "KMS.NotFoundException", HTTPStatusCode: 400, SenderFault: true},
+	"KmsOptInRequired":             {Code: "KMS.OptInRequired", HTTPStatusCode: 403, SenderFault: true},
+	"KmsThrottled":                 {Code: "KMS.ThrottlingException", HTTPStatusCode: 400, SenderFault: true},
+	"MessageNotInflight":           {Code: "AWS.SimpleQueueService.MessageNotInflight", HTTPStatusCode: 400, SenderFault: true},
+	"OverLimit":                    {Code: "OverLimit", HTTPStatusCode: 403, SenderFault: true},
+	"PurgeQueueInProgress":         {Code: "AWS.SimpleQueueService.PurgeQueueInProgress", HTTPStatusCode: 403, SenderFault: true},
+	"QueueDeletedRecently":         {Code: "AWS.SimpleQueueService.QueueDeletedRecently", HTTPStatusCode: 400, SenderFault: true},
+	"QueueDoesNotExist":            {Code: "AWS.SimpleQueueService.NonExistentQueue", HTTPStatusCode: 400, SenderFault: true},
+	"QueueNameExists":              {Code: "QueueAlreadyExists", HTTPStatusCode: 400, SenderFault: true},
+	"ReceiptHandleIsInvalid":       {Code: "ReceiptHandleIsInvalid", HTTPStatusCode: 404, SenderFault: true},
+	"RequestThrottled":             {Code: "RequestThrottled", HTTPStatusCode: 403, SenderFault: true},
+	"ResourceNotFoundException":    {Code: "ResourceNotFoundException", HTTPStatusCode: 404, SenderFault: true},
+	"TooManyEntriesInBatchRequest": {Code: "AWS.SimpleQueueService.TooManyEntriesInBatchRequest", HTTPStatusCode: 400, SenderFault: true},
+	"UnsupportedOperation":         {Code: "AWS.SimpleQueueService.UnsupportedOperation", HTTPStatusCode: 400, SenderFault: true},
 }
 
 // overlayQuery turns a (trimmed, private) copy of the current model into the

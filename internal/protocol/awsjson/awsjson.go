@@ -121,7 +121,7 @@ func (c Codec) EncodeError(w http.ResponseWriter, api *model.API, op *model.Oper
 		if e.Sender {
 			fault = "Sender"
 		}
-		h.Set("X-Amzn-Query-Error", q.queryCode(e.Type, e.Code)+";"+fault)
+		h.Set("X-Amzn-Query-Error", e.WireCode()+";"+fault)
 	}
 	status := e.Status
 	if status == 0 {

@@ -130,7 +130,7 @@ func TestDynamoDBModelledErrorAndOutput(t *testing.T) {
 // SQS answers in JSON but keeps the codes of its query protocol in
 // x-amzn-query-error, which the SDKs read.
 func TestSQSQueryCompatibleError(t *testing.T) {
-	api := loadAPI(t, "sqs")
+	api := sqsModel(t)
 	op := api.Operations["GetQueueUrl"]
 	rec := httptest.NewRecorder()
 	Codec{}.EncodeError(rec, api, op, protocol.ModelError(api.Shapes["QueueDoesNotExist"], "The specified queue does not exist."), "req-4")
@@ -252,3 +252,11 @@ type discard struct {
 func (d *discard) Header() http.Header         { return d.h }
 func (d *discard) Write(b []byte) (int, error) { return len(b), nil }
 func (d *discard) WriteHeader(status int)      { d.status = status }
+
+// sqsModel is SQS's JSON model with the query error code that internal/gen
+// lays over it (the raw model of the SDK lacks the codes).
+func sqsModel(t *testing.T) *model.API {
+	api := loadAPI(t, "sqs")
+	api.Shapes["QueueDoesNotExist"].Error = &model.ErrorInfo{Code: "AWS.SimpleQueueService.NonExistentQueue", HTTPStatusCode: 400, SenderFault: true}
+	return api
+}

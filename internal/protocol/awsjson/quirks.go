@@ -19,10 +19,6 @@ type quirks struct {
 	// crc32 adds X-Amz-Crc32, the CRC32 of the body, to every response;
 	// the SDKs verify it for DynamoDB.
 	crc32 bool
-	// queryCodes maps error shape names to the codes of the service's older
-	// query protocol, which awsQueryCompatible services report in
-	// x-amzn-query-error. The v1 models lack them (Smithy's @awsQueryError).
-	queryCodes map[string]string
 }
 
 const (
@@ -32,8 +28,7 @@ const (
 
 // serviceQuirks is keyed by metadata.serviceId. Sources: DynamoDB's error
 // documentation and dynalite (which mirrors DynamoDB's front end byte for
-// byte); the SQS developer guide's "JSON error response structure"; the
-// @awsQueryError traits in aws-sdk-go-v2/service/sqs/schemas.
+// byte); the SQS developer guide's "JSON error response structure".
 var serviceQuirks = map[string]*quirks{
 	"DynamoDB": {
 		typePrefix:       "com.amazonaws.dynamodb.v20120810#",
@@ -49,26 +44,6 @@ var serviceQuirks = map[string]*quirks{
 	},
 	"SQS": {
 		typePrefix: "com.amazonaws.sqs#",
-		queryCodes: map[string]string{
-			"BatchEntryIdsNotDistinct":     "AWS.SimpleQueueService.BatchEntryIdsNotDistinct",
-			"BatchRequestTooLong":          "AWS.SimpleQueueService.BatchRequestTooLong",
-			"EmptyBatchRequest":            "AWS.SimpleQueueService.EmptyBatchRequest",
-			"InvalidBatchEntryId":          "AWS.SimpleQueueService.InvalidBatchEntryId",
-			"KmsAccessDenied":              "KMS.AccessDeniedException",
-			"KmsDisabled":                  "KMS.DisabledException",
-			"KmsInvalidKeyUsage":           "KMS.InvalidKeyUsageException",
-			"KmsInvalidState":              "KMS.InvalidStateException",
-			"KmsNotFound":                  "KMS.NotFoundException",
-			"KmsOptInRequired":             "KMS.OptInRequired",
-			"KmsThrottled":                 "KMS.ThrottlingException",
-			"MessageNotInflight":           "AWS.SimpleQueueService.MessageNotInflight",
-			"PurgeQueueInProgress":         "AWS.SimpleQueueService.PurgeQueueInProgress",
-			"QueueDeletedRecently":         "AWS.SimpleQueueService.QueueDeletedRecently",
-			"QueueDoesNotExist":            "AWS.SimpleQueueService.NonExistentQueue",
-			"QueueNameExists":              "QueueAlreadyExists",
-			"TooManyEntriesInBatchRequest": "AWS.SimpleQueueService.TooManyEntriesInBatchRequest",
-			"UnsupportedOperation":         "AWS.SimpleQueueService.UnsupportedOperation",
-		},
 	},
 }
 
@@ -97,15 +72,4 @@ func (q *quirks) wireType(api *model.API, typ string) string {
 		return q.frameworkPrefix + typ
 	}
 	return q.typePrefix + typ
-}
-
-// queryCode is the code of an error in x-amzn-query-error.
-func (q *quirks) queryCode(typ, code string) string {
-	if code != "" && code != typ {
-		return code
-	}
-	if c, ok := q.queryCodes[typ]; ok {
-		return c
-	}
-	return typ
 }

@@ -130,7 +130,7 @@ func TestDynamoDBWithSDK(t *testing.T) {
 }
 
 func TestSQSWithSDK(t *testing.T) {
-	api := loadAPI(t, "sqs")
+	api := sqsModel(t)
 	srv := serve(t, api, handlers{
 		"GetQueueUrl": func(in map[string]any) (map[string]any, error) {
 			return nil, protocol.ModelError(api.Shapes["QueueDoesNotExist"], "The specified queue does not exist.")
