@@ -91,12 +91,12 @@ func (e *encoder) value(ref *model.ShapeRef, v any) error {
 		}
 	case "integer", "long":
 		var n int64
-		if n, ok = toInt64(v); ok {
+		if n, ok = protocol.Int64(v); ok {
 			e.buf = strconv.AppendInt(e.buf, n, 10)
 		}
 	case "float", "double":
 		var f float64
-		if f, ok = toFloat64(v); ok {
+		if f, ok = protocol.Float64(v); ok {
 			e.buf = appendFloat(e.buf, f, s.Type == "float")
 		}
 	case "boolean":
@@ -251,7 +251,7 @@ func (e *encoder) any(v any) error {
 	case []byte:
 		e.blob(x)
 	default:
-		if n, ok := toInt64(v); ok {
+		if n, ok := protocol.Int64(v); ok {
 			e.buf = strconv.AppendInt(e.buf, n, 10)
 			return nil
 		}
@@ -376,50 +376,4 @@ func appendEscaped(b []byte, c byte) []byte {
 	}
 	const hex = "0123456789abcdef"
 	return append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xF])
-}
-
-// toInt64 accepts the integer kinds a service might put in a value tree.
-func toInt64(v any) (int64, bool) {
-	switch x := v.(type) {
-	case int64:
-		return x, true
-	case int:
-		return int64(x), true
-	case int32:
-		return int64(x), true
-	case int16:
-		return int64(x), true
-	case int8:
-		return int64(x), true
-	case uint32:
-		return int64(x), true
-	case uint16:
-		return int64(x), true
-	case uint8:
-		return int64(x), true
-	case uint:
-		return int64(x), x <= math.MaxInt64
-	case uint64:
-		return int64(x), x <= math.MaxInt64
-	case json.Number:
-		n, err := x.Int64()
-		return n, err == nil
-	}
-	return 0, false
-}
-
-func toFloat64(v any) (float64, bool) {
-	switch x := v.(type) {
-	case float64:
-		return x, true
-	case float32:
-		return float64(x), true
-	case json.Number:
-		f, err := x.Float64()
-		return f, err == nil
-	}
-	if n, ok := toInt64(v); ok {
-		return float64(n), true
-	}
-	return 0, false
 }

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/kiricloud/kiri/internal/model"
+	"github.com/kiricloud/kiri/internal/protocol"
 )
 
 // Member locations of the REST protocols (ShapeRef.Location).
@@ -270,7 +271,7 @@ func EncodeHeaders(h http.Header, s *model.Shape, v map[string]any) (status int,
 		case LocationHeaders:
 			err = encodePrefixHeaders(h, m, val)
 		case LocationStatusCode:
-			n, ok := toInt64(val)
+			n, ok := protocol.Int64(val)
 			if !ok || n < 100 || n > 999 {
 				err = fmt.Errorf("invalid status code %v", val)
 			}

@@ -118,7 +118,7 @@ func FormatScalar(ref *model.ShapeRef, v any, defaultTimestampFormat string) (st
 	case float32:
 		return formatFloat(float64(x)), nil
 	}
-	if n, ok := toInt64(v); ok {
+	if n, ok := protocol.Int64(v); ok {
 		return strconv.FormatInt(n, 10), nil
 	}
 	return "", fmt.Errorf("cannot render %T as %s", v, ref.Shape.Type)
@@ -144,36 +144,6 @@ func marshalJSONValue(v any) ([]byte, error) {
 		return nil, err
 	}
 	return []byte(strings.TrimSuffix(b.String(), "\n")), nil
-}
-
-// toInt64 accepts the integer kinds a service might put in a value tree.
-func toInt64(v any) (int64, bool) {
-	switch x := v.(type) {
-	case int64:
-		return x, true
-	case int:
-		return int64(x), true
-	case int32:
-		return int64(x), true
-	case int16:
-		return int64(x), true
-	case int8:
-		return int64(x), true
-	case uint32:
-		return int64(x), true
-	case uint16:
-		return int64(x), true
-	case uint8:
-		return int64(x), true
-	case uint:
-		return int64(x), x <= math.MaxInt64
-	case uint64:
-		return int64(x), x <= math.MaxInt64
-	case json.Number:
-		n, err := x.Int64()
-		return n, err == nil
-	}
-	return 0, false
 }
 
 // splitHeaderList splits a comma-separated header value into its items,

@@ -32,7 +32,7 @@ func FormatScalar(ref *model.ShapeRef, v any) string {
 			return base64.StdEncoding.EncodeToString([]byte(b))
 		}
 	case "float", "double":
-		if f, ok := toFloat(v); ok {
+		if f, ok := protocol.Float64(v); ok {
 			return FormatFloat(f)
 		}
 	}
@@ -79,23 +79,6 @@ func formatAny(v any) string {
 		return x.String()
 	}
 	return fmt.Sprint(v)
-}
-
-func toFloat(v any) (float64, bool) {
-	switch x := v.(type) {
-	case float64:
-		return x, true
-	case float32:
-		return float64(x), true
-	case int64:
-		return float64(x), true
-	case int:
-		return float64(x), true
-	case json.Number:
-		f, err := x.Float64()
-		return f, err == nil
-	}
-	return 0, false
 }
 
 // ParseScalar reads the text of a scalar member into its value form. Text is
