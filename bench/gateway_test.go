@@ -12,8 +12,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -31,22 +29,10 @@ import (
 	"github.com/kiricloud/kiri/internal/protocol/restxml"
 )
 
-// fullModel loads a service's complete AWS model, so that the benchmark
-// does not depend on which operations kiri implements.
+// fullModel is a service's complete AWS model, so that the benchmark does
+// not depend on which operations kiri implements.
 func fullModel(b *testing.B, service string) func() *model.API {
-	dir, err := prototest.ModelsDir()
-	if err != nil {
-		b.Skip(err)
-	}
-	matches, _ := filepath.Glob(filepath.Join(dir, "apis", service, "*", "api-2.json"))
-	data, err := os.ReadFile(matches[len(matches)-1])
-	if err != nil {
-		b.Fatal(err)
-	}
-	api, err := model.Load(data)
-	if err != nil {
-		b.Fatal(err)
-	}
+	api := prototest.LoadAPI(b, service)
 	return func() *model.API { return api }
 }
 

@@ -5,38 +5,16 @@ import (
 	"hash/crc32"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/kiricloud/kiri/internal/model"
 	"github.com/kiricloud/kiri/internal/protocol"
+	"github.com/kiricloud/kiri/internal/protocol/prototest"
 )
 
-// loadAPI loads a service model from the aws-sdk-go module pinned in go.mod.
-func loadAPI(t testing.TB, service string) *model.API {
-	t.Helper()
-	out, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}}", "github.com/aws/aws-sdk-go").Output()
-	if err != nil || strings.TrimSpace(string(out)) == "" {
-		t.Skipf("aws-sdk-go module not available: %v", err)
-	}
-	matches, _ := filepath.Glob(filepath.Join(strings.TrimSpace(string(out)), "models", "apis", service, "*", "api-2.json"))
-	if len(matches) == 0 {
-		t.Fatalf("no model for %s", service)
-	}
-	data, err := os.ReadFile(matches[len(matches)-1])
-	if err != nil {
-		t.Fatal(err)
-	}
-	api, err := model.Load(data)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return api
-}
+func loadAPI(t testing.TB, service string) *model.API { return prototest.LoadAPI(t, service) }
 
 func request(target, body string) *http.Request {
 	r := httptest.NewRequest("POST", "/", strings.NewReader(body))

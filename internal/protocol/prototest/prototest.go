@@ -113,3 +113,27 @@ func ModelsDir() (string, error) {
 	})
 	return modelsDir, modelsErr
 }
+
+// LoadAPI parses a service's real model ("iam", "s3", "ec2"…) from the
+// aws-sdk-go module go.mod pins, skipping the test when the module is
+// unavailable. Each call returns a fresh model the caller may change.
+func LoadAPI(t testing.TB, service string) *model.API {
+	t.Helper()
+	dir, err := ModelsDir()
+	if err != nil {
+		t.Skip(err)
+	}
+	matches, _ := filepath.Glob(filepath.Join(dir, "apis", service, "*", "api-2.json"))
+	if len(matches) == 0 {
+		t.Fatalf("no model for %s", service)
+	}
+	data, err := os.ReadFile(matches[len(matches)-1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	api, err := model.Load(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return api
+}

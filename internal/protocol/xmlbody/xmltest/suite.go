@@ -7,8 +7,6 @@ import (
 	"math"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"reflect"
 	"sort"
 	"strings"
@@ -188,30 +186,14 @@ func JSON(v any) string {
 
 var apis sync.Map // service → *model.API
 
-// LoadAPI loads a service's model from the aws-sdk-go module go.mod pins
-// ("iam", "s3", "ec2"…), skipping the test when the module is unavailable.
-// Models are loaded once per process; callers must not modify them.
+// LoadAPI is prototest.LoadAPI, loaded once per process: callers must not
+// modify the models.
 func LoadAPI(t testing.TB, service string) *model.API {
 	t.Helper()
 	if api, ok := apis.Load(service); ok {
 		return api.(*model.API)
 	}
-	dir, err := prototest.ModelsDir()
-	if err != nil {
-		t.Skip(err)
-	}
-	matches, _ := filepath.Glob(filepath.Join(dir, "apis", service, "*", "api-2.json"))
-	if len(matches) == 0 {
-		t.Fatalf("no model for %s", service)
-	}
-	data, err := os.ReadFile(matches[len(matches)-1])
-	if err != nil {
-		t.Fatal(err)
-	}
-	api, err := model.Load(data)
-	if err != nil {
-		t.Fatal(err)
-	}
+	api := prototest.LoadAPI(t, service)
 	apis.Store(service, api)
 	return api
 }
