@@ -41,8 +41,10 @@ type service struct {
 // The stubs embed each API so that Handlers can take their method values;
 // calling one would panic, which no test here does.
 type (
-	iamStub struct{ iam.API }
-	stsStub struct{ sts.API }
+	iamStub    struct{ iam.API }
+	lambdaStub struct{ lambda.API }
+	logsStub   struct{ logs.API }
+	stsStub    struct{ sts.API }
 )
 
 var services = []service{
@@ -56,8 +58,8 @@ var services = []service{
 	{iot.ServiceName, iot.Protocol, iot.Model, iot.Operations, iot.Implemented, iot.Handlers(nil)},
 	{iotdata.ServiceName, iotdata.Protocol, iotdata.Model, iotdata.Operations, iotdata.Implemented, iotdata.Handlers(nil)},
 	{kinesis.ServiceName, kinesis.Protocol, kinesis.Model, kinesis.Operations, kinesis.Implemented, kinesis.Handlers(nil)},
-	{lambda.ServiceName, lambda.Protocol, lambda.Model, lambda.Operations, lambda.Implemented, lambda.Handlers(nil)},
-	{logs.ServiceName, logs.Protocol, logs.Model, logs.Operations, logs.Implemented, logs.Handlers(nil)},
+	{lambda.ServiceName, lambda.Protocol, lambda.Model, lambda.Operations, lambda.Implemented, lambda.Handlers(lambdaStub{})},
+	{logs.ServiceName, logs.Protocol, logs.Model, logs.Operations, logs.Implemented, logs.Handlers(logsStub{})},
 	{s3.ServiceName, s3.Protocol, s3.Model, s3.Operations, s3.Implemented, s3.Handlers(nil)},
 	{ses.ServiceName, ses.Protocol, ses.Model, ses.Operations, ses.Implemented, ses.Handlers(nil)},
 	{sns.ServiceName, sns.Protocol, sns.Model, sns.Operations, sns.Implemented, sns.Handlers(nil)},

@@ -5,9 +5,12 @@
 package lambda
 
 import (
+	"context"
 	_ "embed"
+	"fmt"
 
 	"github.com/kiricloud/kiri/internal/api"
+	"github.com/kiricloud/kiri/internal/convert"
 	"github.com/kiricloud/kiri/internal/model"
 	"github.com/kiricloud/kiri/internal/protocol"
 )
@@ -26,17 +29,199 @@ const (
 
 // Implemented lists the operations kiri implements, sorted; the
 // operations.json of internal/gen selects them.
-var Implemented = []string{}
+var Implemented = []string{
+	"AddPermission",
+	"CreateAlias",
+	"CreateEventSourceMapping",
+	"CreateFunction",
+	"DeleteAlias",
+	"DeleteEventSourceMapping",
+	"DeleteFunction",
+	"DeleteFunctionConcurrency",
+	"DeleteFunctionEventInvokeConfig",
+	"GetAccountSettings",
+	"GetAlias",
+	"GetEventSourceMapping",
+	"GetFunction",
+	"GetFunctionConcurrency",
+	"GetFunctionConfiguration",
+	"GetFunctionEventInvokeConfig",
+	"GetPolicy",
+	"Invoke",
+	"InvokeAsync",
+	"ListAliases",
+	"ListEventSourceMappings",
+	"ListFunctionEventInvokeConfigs",
+	"ListFunctions",
+	"ListTags",
+	"ListVersionsByFunction",
+	"PublishVersion",
+	"PutFunctionConcurrency",
+	"PutFunctionEventInvokeConfig",
+	"RemovePermission",
+	"TagResource",
+	"UntagResource",
+	"UpdateAlias",
+	"UpdateEventSourceMapping",
+	"UpdateFunctionCode",
+	"UpdateFunctionConfiguration",
+	"UpdateFunctionEventInvokeConfig",
+}
 
 // API is what kiri's lambda service implements: one method per implemented
 // operation. Methods return *protocol.Error values (see the New…
 // constructors) to answer with the service's own errors.
-type API interface{}
+type API interface {
+	// AddPermission grants an Amazon Web Service, Amazon Web Services account, or Amazon Web Services organization permission to use a function.
+	AddPermission(ctx context.Context, in *AddPermissionRequest) (*AddPermissionResponse, error)
+
+	// CreateAlias creates an alias for a Lambda function version.
+	CreateAlias(ctx context.Context, in *CreateAliasRequest) (*AliasConfiguration, error)
+
+	// CreateEventSourceMapping creates a mapping between an event source and an Lambda function.
+	CreateEventSourceMapping(ctx context.Context, in *CreateEventSourceMappingRequest) (*EventSourceMappingConfiguration, error)
+
+	// CreateFunction creates a Lambda function.
+	CreateFunction(ctx context.Context, in *CreateFunctionRequest) (*FunctionConfiguration, error)
+
+	// DeleteAlias deletes a Lambda function alias.
+	DeleteAlias(ctx context.Context, in *DeleteAliasRequest) (*DeleteAliasOutput, error)
+
+	// DeleteEventSourceMapping deletes an event source mapping.
+	DeleteEventSourceMapping(ctx context.Context, in *DeleteEventSourceMappingRequest) (*EventSourceMappingConfiguration, error)
+
+	// DeleteFunction deletes a Lambda function.
+	DeleteFunction(ctx context.Context, in *DeleteFunctionRequest) (*DeleteFunctionOutput, error)
+
+	// DeleteFunctionConcurrency removes a concurrent execution limit from a function.
+	DeleteFunctionConcurrency(ctx context.Context, in *DeleteFunctionConcurrencyRequest) (*DeleteFunctionConcurrencyOutput, error)
+
+	// DeleteFunctionEventInvokeConfig deletes the configuration for asynchronous invocation for a function, version, or alias.
+	DeleteFunctionEventInvokeConfig(ctx context.Context, in *DeleteFunctionEventInvokeConfigRequest) (*DeleteFunctionEventInvokeConfigOutput, error)
+
+	// GetAccountSettings retrieves details about your account's limits and usage in an Amazon Web Services Region.
+	GetAccountSettings(ctx context.Context, in *GetAccountSettingsRequest) (*GetAccountSettingsResponse, error)
+
+	// GetAlias returns details about a Lambda function alias.
+	GetAlias(ctx context.Context, in *GetAliasRequest) (*AliasConfiguration, error)
+
+	// GetEventSourceMapping returns details about an event source mapping.
+	GetEventSourceMapping(ctx context.Context, in *GetEventSourceMappingRequest) (*EventSourceMappingConfiguration, error)
+
+	// GetFunction returns information about the function or function version, with a link to download the deployment package that's valid for 10 minutes.
+	GetFunction(ctx context.Context, in *GetFunctionRequest) (*GetFunctionResponse, error)
+
+	// GetFunctionConcurrency returns details about the reserved concurrency configuration for a function.
+	GetFunctionConcurrency(ctx context.Context, in *GetFunctionConcurrencyRequest) (*GetFunctionConcurrencyResponse, error)
+
+	// GetFunctionConfiguration returns the version-specific settings of a Lambda function or version.
+	GetFunctionConfiguration(ctx context.Context, in *GetFunctionConfigurationRequest) (*FunctionConfiguration, error)
+
+	// GetFunctionEventInvokeConfig retrieves the configuration for asynchronous invocation for a function, version, or alias.
+	GetFunctionEventInvokeConfig(ctx context.Context, in *GetFunctionEventInvokeConfigRequest) (*FunctionEventInvokeConfig, error)
+
+	// GetPolicy returns the resource-based IAM policy for a function, version, or alias.
+	GetPolicy(ctx context.Context, in *GetPolicyRequest) (*GetPolicyResponse, error)
+
+	// Invoke invokes a Lambda function.
+	Invoke(ctx context.Context, in *InvocationRequest) (*InvocationResponse, error)
+
+	// InvokeAsync: For asynchronous function invocation, use Invoke.
+	InvokeAsync(ctx context.Context, in *InvokeAsyncRequest) (*InvokeAsyncResponse, error)
+
+	// ListAliases returns a list of aliases for a Lambda function.
+	ListAliases(ctx context.Context, in *ListAliasesRequest) (*ListAliasesResponse, error)
+
+	// ListEventSourceMappings lists event source mappings.
+	ListEventSourceMappings(ctx context.Context, in *ListEventSourceMappingsRequest) (*ListEventSourceMappingsResponse, error)
+
+	// ListFunctionEventInvokeConfigs retrieves a list of configurations for asynchronous invocation for a function.
+	ListFunctionEventInvokeConfigs(ctx context.Context, in *ListFunctionEventInvokeConfigsRequest) (*ListFunctionEventInvokeConfigsResponse, error)
+
+	// ListFunctions returns a list of Lambda functions, with the version-specific configuration of each.
+	ListFunctions(ctx context.Context, in *ListFunctionsRequest) (*ListFunctionsResponse, error)
+
+	// ListTags returns a function's tags.
+	ListTags(ctx context.Context, in *ListTagsRequest) (*ListTagsResponse, error)
+
+	// ListVersionsByFunction returns a list of versions, with the version-specific configuration of each.
+	ListVersionsByFunction(ctx context.Context, in *ListVersionsByFunctionRequest) (*ListVersionsByFunctionResponse, error)
+
+	// PublishVersion creates a version from the current code and configuration of a function.
+	PublishVersion(ctx context.Context, in *PublishVersionRequest) (*FunctionConfiguration, error)
+
+	// PutFunctionConcurrency sets the maximum number of simultaneous executions for a function, and reserves capacity for that concurrency level.
+	PutFunctionConcurrency(ctx context.Context, in *PutFunctionConcurrencyRequest) (*Concurrency, error)
+
+	// PutFunctionEventInvokeConfig configures options for asynchronous invocation on a function, version, or alias.
+	PutFunctionEventInvokeConfig(ctx context.Context, in *PutFunctionEventInvokeConfigRequest) (*FunctionEventInvokeConfig, error)
+
+	// RemovePermission revokes function-use permission from an Amazon Web Service or another Amazon Web Services account.
+	RemovePermission(ctx context.Context, in *RemovePermissionRequest) (*RemovePermissionOutput, error)
+
+	// TagResource adds tags to a function.
+	TagResource(ctx context.Context, in *TagResourceRequest) (*TagResourceOutput, error)
+
+	// UntagResource removes tags from a function.
+	UntagResource(ctx context.Context, in *UntagResourceRequest) (*UntagResourceOutput, error)
+
+	// UpdateAlias updates the configuration of a Lambda function alias.
+	UpdateAlias(ctx context.Context, in *UpdateAliasRequest) (*AliasConfiguration, error)
+
+	// UpdateEventSourceMapping updates an event source mapping.
+	UpdateEventSourceMapping(ctx context.Context, in *UpdateEventSourceMappingRequest) (*EventSourceMappingConfiguration, error)
+
+	// UpdateFunctionCode updates a Lambda function's code.
+	UpdateFunctionCode(ctx context.Context, in *UpdateFunctionCodeRequest) (*FunctionConfiguration, error)
+
+	// UpdateFunctionConfiguration: Modify the version-specific settings of a Lambda function.
+	UpdateFunctionConfiguration(ctx context.Context, in *UpdateFunctionConfigurationRequest) (*FunctionConfiguration, error)
+
+	// UpdateFunctionEventInvokeConfig updates the configuration for asynchronous invocation for a function, version, or alias.
+	UpdateFunctionEventInvokeConfig(ctx context.Context, in *UpdateFunctionEventInvokeConfigRequest) (*FunctionEventInvokeConfig, error)
+}
 
 // Handlers adapts impl to the codecs: the handler of each implemented
 // operation, by operation name.
 func Handlers(impl API) map[string]protocol.Handler {
-	return map[string]protocol.Handler{}
+	return map[string]protocol.Handler{
+		"AddPermission":                   convert.Bind(impl.AddPermission),
+		"CreateAlias":                     convert.Bind(impl.CreateAlias),
+		"CreateEventSourceMapping":        convert.Bind(impl.CreateEventSourceMapping),
+		"CreateFunction":                  convert.Bind(impl.CreateFunction),
+		"DeleteAlias":                     convert.Bind(impl.DeleteAlias),
+		"DeleteEventSourceMapping":        convert.Bind(impl.DeleteEventSourceMapping),
+		"DeleteFunction":                  convert.Bind(impl.DeleteFunction),
+		"DeleteFunctionConcurrency":       convert.Bind(impl.DeleteFunctionConcurrency),
+		"DeleteFunctionEventInvokeConfig": convert.Bind(impl.DeleteFunctionEventInvokeConfig),
+		"GetAccountSettings":              convert.Bind(impl.GetAccountSettings),
+		"GetAlias":                        convert.Bind(impl.GetAlias),
+		"GetEventSourceMapping":           convert.Bind(impl.GetEventSourceMapping),
+		"GetFunction":                     convert.Bind(impl.GetFunction),
+		"GetFunctionConcurrency":          convert.Bind(impl.GetFunctionConcurrency),
+		"GetFunctionConfiguration":        convert.Bind(impl.GetFunctionConfiguration),
+		"GetFunctionEventInvokeConfig":    convert.Bind(impl.GetFunctionEventInvokeConfig),
+		"GetPolicy":                       convert.Bind(impl.GetPolicy),
+		"Invoke":                          convert.Bind(impl.Invoke),
+		"InvokeAsync":                     convert.Bind(impl.InvokeAsync),
+		"ListAliases":                     convert.Bind(impl.ListAliases),
+		"ListEventSourceMappings":         convert.Bind(impl.ListEventSourceMappings),
+		"ListFunctionEventInvokeConfigs":  convert.Bind(impl.ListFunctionEventInvokeConfigs),
+		"ListFunctions":                   convert.Bind(impl.ListFunctions),
+		"ListTags":                        convert.Bind(impl.ListTags),
+		"ListVersionsByFunction":          convert.Bind(impl.ListVersionsByFunction),
+		"PublishVersion":                  convert.Bind(impl.PublishVersion),
+		"PutFunctionConcurrency":          convert.Bind(impl.PutFunctionConcurrency),
+		"PutFunctionEventInvokeConfig":    convert.Bind(impl.PutFunctionEventInvokeConfig),
+		"RemovePermission":                convert.Bind(impl.RemovePermission),
+		"TagResource":                     convert.Bind(impl.TagResource),
+		"UntagResource":                   convert.Bind(impl.UntagResource),
+		"UpdateAlias":                     convert.Bind(impl.UpdateAlias),
+		"UpdateEventSourceMapping":        convert.Bind(impl.UpdateEventSourceMapping),
+		"UpdateFunctionCode":              convert.Bind(impl.UpdateFunctionCode),
+		"UpdateFunctionConfiguration":     convert.Bind(impl.UpdateFunctionConfiguration),
+		"UpdateFunctionEventInvokeConfig": convert.Bind(impl.UpdateFunctionEventInvokeConfig),
+	}
 }
 
 //go:embed model.json
@@ -48,3 +233,188 @@ var loadModel = api.LazyModel(ServiceName, modelJSON)
 // every operation, the unimplemented ones by name and HTTP binding only,
 // and the shapes of the implemented ones.
 func Model() *model.API { return loadModel() }
+
+// NewCodeSigningConfigNotFoundException returns the CodeSigningConfigNotFoundException error (code CodeSigningConfigNotFoundException, HTTP 404).
+func NewCodeSigningConfigNotFoundException(format string, args ...any) *protocol.Error {
+	return protocol.ModelError(Model().Shapes["CodeSigningConfigNotFoundException"], fmt.Sprintf(format, args...))
+}
+
+// NewCodeStorageExceededException returns the CodeStorageExceededException error (code CodeStorageExceededException, HTTP 400).
+func NewCodeStorageExceededException(format string, args ...any) *protocol.Error {
+	return protocol.ModelError(Model().Shapes["CodeStorageExceededException"], fmt.Sprintf(format, args...))
+}
+
+// NewCodeVerificationFailedException returns the CodeVerificationFailedException error (code CodeVerificationFailedException, HTTP 400).
+func NewCodeVerificationFailedException(format string, args ...any) *protocol.Error {
+	return protocol.ModelError(Model().Shapes["CodeVerificationFailedException"], fmt.Sprintf(format, args...))
+}
+
+// NewEC2AccessDeniedException returns the EC2AccessDeniedException error (code EC2AccessDeniedException, HTTP 502).
+func NewEC2AccessDeniedException(format string, args ...any) *protocol.Error {
+	return protocol.ModelError(Model().Shapes["EC2AccessDeniedException"], fmt.Sprintf(format, args...))
+}
+
+// NewEC2ThrottledException returns the EC2ThrottledException error (code EC2ThrottledException, HTTP 502).
+func NewEC2ThrottledException(format string, args ...any) *protocol.Error {
+	return protocol.ModelError(Model().Shapes["EC2ThrottledException"], fmt.Sprintf(format, args...))
+}
+
+// NewEC2UnexpectedException returns the EC2UnexpectedException error (code EC2UnexpectedException, HTTP 502).
+func NewEC2UnexpectedException(format string, args ...any) *protocol.Error {
+	return protocol.ModelError(Model().Shapes["EC2UnexpectedException"], fmt.Sprintf(format, args...))
+}
+
+// NewEFSIOException returns the EFSIOException error (code EFSIOException, HTTP 410).
+func NewEFSIOException(format string, args ...any) *protocol.Error {
+	return protocol.ModelError(Model().Shapes["EFSIOException"], fmt.Sprintf(format, args...))
+}
+
+// NewEFSMountConnectivityException returns the EFSMountConnectivityException error (code EFSMountConnectivityException, HTTP 408).
+func NewEFSMountConnectivityException(format string, args ...any) *protocol.Error {
+	return protocol.ModelError(Model().Shapes["EFSMountConnectivityException"], fmt.Sprintf(format, args...))
+}
+
+// NewEFSMountFailureException returns the EFSMountFailureException error (code EFSMountFailureException, HTTP 403).
+func NewEFSMountFailureException(format string, args ...any) *protocol.Error {
+	return protocol.ModelError(Model().Shapes["EFSMountFailureException"], fmt.Sprintf(format, args...))
+}
+
+// NewEFSMountTimeoutException returns the EFSMountTimeoutException error (code EFSMountTimeoutException, HTTP 408).
+func NewEFSMountTimeoutException(format string, args ...any) *protocol.Error {
+	return protocol.ModelError(Model().Shapes["EFSMountTimeoutException"], fmt.Sprintf(format, args...))
+}
+
+// NewENILimitReachedException returns the ENILimitReachedException error (code ENILimitReachedException, HTTP 502).
+func NewENILimitReachedException(format string, args ...any) *protocol.Error {
+	return protocol.ModelError(Model().Shapes["ENILimitReachedException"], fmt.Sprintf(format, args...))
+}
+
+// NewInvalidCodeSignatureException returns the InvalidCodeSignatureException error (code InvalidCodeSignatureException, HTTP 400).
+func NewInvalidCodeSignatureException(format string, args ...any) *protocol.Error {
+	return protocol.ModelError(Model().Shapes["InvalidCodeSignatureException"], fmt.Sprintf(format, args...))
+}
+
+// NewInvalidParameterValueException returns the InvalidParameterValueException error (code InvalidParameterValueException, HTTP 400).
+func NewInvalidParameterValueException(format string, args ...any) *protocol.Error {
+	return protocol.ModelError(Model().Shapes["InvalidParameterValueException"], fmt.Sprintf(format, args...))
+}
+
+// NewInvalidRequestContentException returns the InvalidRequestContentException error (code InvalidRequestContentException, HTTP 400).
+func NewInvalidRequestContentException(format string, args ...any) *protocol.Error {
+	return protocol.ModelError(Model().Shapes["InvalidRequestContentException"], fmt.Sprintf(format, args...))
+}
+
+// NewInvalidRuntimeException returns the InvalidRuntimeException error (code InvalidRuntimeException, HTTP 502).
+func NewInvalidRuntimeException(format string, args ...any) *protocol.Error {
+	return protocol.ModelError(Model().Shapes["InvalidRuntimeException"], fmt.Sprintf(format, args...))
+}
+
+// NewInvalidSecurityGroupIDException returns the InvalidSecurityGroupIDException error (code InvalidSecurityGroupIDException, HTTP 502).
+func NewInvalidSecurityGroupIDException(format string, args ...any) *protocol.Error {
+	return protocol.ModelError(Model().Shapes["InvalidSecurityGroupIDException"], fmt.Sprintf(format, args...))
+}
+
+// NewInvalidSubnetIDException returns the InvalidSubnetIDException error (code InvalidSubnetIDException, HTTP 502).
+func NewInvalidSubnetIDException(format string, args ...any) *protocol.Error {
+	return protocol.ModelError(Model().Shapes["InvalidSubnetIDException"], fmt.Sprintf(format, args...))
+}
+
+// NewInvalidZipFileException returns the InvalidZipFileException error (code InvalidZipFileException, HTTP 502).
+func NewInvalidZipFileException(format string, args ...any) *protocol.Error {
+	return protocol.ModelError(Model().Shapes["InvalidZipFileException"], fmt.Sprintf(format, args...))
+}
+
+// NewKMSAccessDeniedException returns the KMSAccessDeniedException error (code KMSAccessDeniedException, HTTP 502).
+func NewKMSAccessDeniedException(format string, args ...any) *protocol.Error {
+	return protocol.ModelError(Model().Shapes["KMSAccessDeniedException"], fmt.Sprintf(format, args...))
+}
+
+// NewKMSDisabledException returns the KMSDisabledException error (code KMSDisabledException, HTTP 502).
+func NewKMSDisabledException(format string, args ...any) *protocol.Error {
+	return protocol.ModelError(Model().Shapes["KMSDisabledException"], fmt.Sprintf(format, args...))
+}
+
+// NewKMSInvalidStateException returns the KMSInvalidStateException error (code KMSInvalidStateException, HTTP 502).
+func NewKMSInvalidStateException(format string, args ...any) *protocol.Error {
+	return protocol.ModelError(Model().Shapes["KMSInvalidStateException"], fmt.Sprintf(format, args...))
+}
+
+// NewKMSNotFoundException returns the KMSNotFoundException error (code KMSNotFoundException, HTTP 502).
+func NewKMSNotFoundException(format string, args ...any) *protocol.Error {
+	return protocol.ModelError(Model().Shapes["KMSNotFoundException"], fmt.Sprintf(format, args...))
+}
+
+// NewPolicyLengthExceededException returns the PolicyLengthExceededException error (code PolicyLengthExceededException, HTTP 400).
+func NewPolicyLengthExceededException(format string, args ...any) *protocol.Error {
+	return protocol.ModelError(Model().Shapes["PolicyLengthExceededException"], fmt.Sprintf(format, args...))
+}
+
+// NewPreconditionFailedException returns the PreconditionFailedException error (code PreconditionFailedException, HTTP 412).
+func NewPreconditionFailedException(format string, args ...any) *protocol.Error {
+	return protocol.ModelError(Model().Shapes["PreconditionFailedException"], fmt.Sprintf(format, args...))
+}
+
+// NewRecursiveInvocationException returns the RecursiveInvocationException error (code RecursiveInvocationException, HTTP 400).
+func NewRecursiveInvocationException(format string, args ...any) *protocol.Error {
+	return protocol.ModelError(Model().Shapes["RecursiveInvocationException"], fmt.Sprintf(format, args...))
+}
+
+// NewRequestTooLargeException returns the RequestTooLargeException error (code RequestTooLargeException, HTTP 413).
+func NewRequestTooLargeException(format string, args ...any) *protocol.Error {
+	return protocol.ModelError(Model().Shapes["RequestTooLargeException"], fmt.Sprintf(format, args...))
+}
+
+// NewResourceConflictException returns the ResourceConflictException error (code ResourceConflictException, HTTP 409).
+func NewResourceConflictException(format string, args ...any) *protocol.Error {
+	return protocol.ModelError(Model().Shapes["ResourceConflictException"], fmt.Sprintf(format, args...))
+}
+
+// NewResourceInUseException returns the ResourceInUseException error (code ResourceInUseException, HTTP 400).
+func NewResourceInUseException(format string, args ...any) *protocol.Error {
+	return protocol.ModelError(Model().Shapes["ResourceInUseException"], fmt.Sprintf(format, args...))
+}
+
+// NewResourceNotFoundException returns the ResourceNotFoundException error (code ResourceNotFoundException, HTTP 404).
+func NewResourceNotFoundException(format string, args ...any) *protocol.Error {
+	return protocol.ModelError(Model().Shapes["ResourceNotFoundException"], fmt.Sprintf(format, args...))
+}
+
+// NewResourceNotReadyException returns the ResourceNotReadyException error (code ResourceNotReadyException, HTTP 502).
+func NewResourceNotReadyException(format string, args ...any) *protocol.Error {
+	return protocol.ModelError(Model().Shapes["ResourceNotReadyException"], fmt.Sprintf(format, args...))
+}
+
+// NewServiceException returns the ServiceException error (code ServiceException, HTTP 500).
+func NewServiceException(format string, args ...any) *protocol.Error {
+	return protocol.ModelError(Model().Shapes["ServiceException"], fmt.Sprintf(format, args...))
+}
+
+// NewSnapStartException returns the SnapStartException error (code SnapStartException, HTTP 400).
+func NewSnapStartException(format string, args ...any) *protocol.Error {
+	return protocol.ModelError(Model().Shapes["SnapStartException"], fmt.Sprintf(format, args...))
+}
+
+// NewSnapStartNotReadyException returns the SnapStartNotReadyException error (code SnapStartNotReadyException, HTTP 409).
+func NewSnapStartNotReadyException(format string, args ...any) *protocol.Error {
+	return protocol.ModelError(Model().Shapes["SnapStartNotReadyException"], fmt.Sprintf(format, args...))
+}
+
+// NewSnapStartTimeoutException returns the SnapStartTimeoutException error (code SnapStartTimeoutException, HTTP 408).
+func NewSnapStartTimeoutException(format string, args ...any) *protocol.Error {
+	return protocol.ModelError(Model().Shapes["SnapStartTimeoutException"], fmt.Sprintf(format, args...))
+}
+
+// NewSubnetIPAddressLimitReachedException returns the SubnetIPAddressLimitReachedException error (code SubnetIPAddressLimitReachedException, HTTP 502).
+func NewSubnetIPAddressLimitReachedException(format string, args ...any) *protocol.Error {
+	return protocol.ModelError(Model().Shapes["SubnetIPAddressLimitReachedException"], fmt.Sprintf(format, args...))
+}
+
+// NewTooManyRequestsException returns the TooManyRequestsException error (code TooManyRequestsException, HTTP 429).
+func NewTooManyRequestsException(format string, args ...any) *protocol.Error {
+	return protocol.ModelError(Model().Shapes["TooManyRequestsException"], fmt.Sprintf(format, args...))
+}
+
+// NewUnsupportedMediaTypeException returns the UnsupportedMediaTypeException error (code UnsupportedMediaTypeException, HTTP 415).
+func NewUnsupportedMediaTypeException(format string, args ...any) *protocol.Error {
+	return protocol.ModelError(Model().Shapes["UnsupportedMediaTypeException"], fmt.Sprintf(format, args...))
+}

@@ -5,9 +5,12 @@
 package logs
 
 import (
+	"context"
 	_ "embed"
+	"fmt"
 
 	"github.com/kiricloud/kiri/internal/api"
+	"github.com/kiricloud/kiri/internal/convert"
 	"github.com/kiricloud/kiri/internal/model"
 	"github.com/kiricloud/kiri/internal/protocol"
 )
@@ -26,17 +29,104 @@ const (
 
 // Implemented lists the operations kiri implements, sorted; the
 // operations.json of internal/gen selects them.
-var Implemented = []string{}
+var Implemented = []string{
+	"CreateLogGroup",
+	"CreateLogStream",
+	"DeleteLogGroup",
+	"DeleteLogStream",
+	"DeleteRetentionPolicy",
+	"DescribeLogGroups",
+	"DescribeLogStreams",
+	"FilterLogEvents",
+	"GetLogEvents",
+	"ListTagsForResource",
+	"ListTagsLogGroup",
+	"PutLogEvents",
+	"PutRetentionPolicy",
+	"TagLogGroup",
+	"TagResource",
+	"UntagLogGroup",
+	"UntagResource",
+}
 
 // API is what kiri's logs service implements: one method per implemented
 // operation. Methods return *protocol.Error values (see the New…
 // constructors) to answer with the service's own errors.
-type API interface{}
+type API interface {
+	// CreateLogGroup creates a log group with the specified name.
+	CreateLogGroup(ctx context.Context, in *CreateLogGroupRequest) (*CreateLogGroupOutput, error)
+
+	// CreateLogStream creates a log stream for the specified log group.
+	CreateLogStream(ctx context.Context, in *CreateLogStreamRequest) (*CreateLogStreamOutput, error)
+
+	// DeleteLogGroup deletes the specified log group and permanently deletes all the archived log events associated with the log group.
+	DeleteLogGroup(ctx context.Context, in *DeleteLogGroupRequest) (*DeleteLogGroupOutput, error)
+
+	// DeleteLogStream deletes the specified log stream and permanently deletes all the archived log events associated with the log stream.
+	DeleteLogStream(ctx context.Context, in *DeleteLogStreamRequest) (*DeleteLogStreamOutput, error)
+
+	// DeleteRetentionPolicy deletes the specified retention policy.
+	DeleteRetentionPolicy(ctx context.Context, in *DeleteRetentionPolicyRequest) (*DeleteRetentionPolicyOutput, error)
+
+	// DescribeLogGroups lists the specified log groups.
+	DescribeLogGroups(ctx context.Context, in *DescribeLogGroupsRequest) (*DescribeLogGroupsResponse, error)
+
+	// DescribeLogStreams lists the log streams for the specified log group.
+	DescribeLogStreams(ctx context.Context, in *DescribeLogStreamsRequest) (*DescribeLogStreamsResponse, error)
+
+	// FilterLogEvents lists log events from the specified log group.
+	FilterLogEvents(ctx context.Context, in *FilterLogEventsRequest) (*FilterLogEventsResponse, error)
+
+	// GetLogEvents lists log events from the specified log stream.
+	GetLogEvents(ctx context.Context, in *GetLogEventsRequest) (*GetLogEventsResponse, error)
+
+	// ListTagsForResource displays the tags associated with a CloudWatch Logs resource.
+	ListTagsForResource(ctx context.Context, in *ListTagsForResourceRequest) (*ListTagsForResourceResponse, error)
+
+	// ListTagsLogGroup: The ListTagsLogGroup operation is on the path to deprecation.
+	ListTagsLogGroup(ctx context.Context, in *ListTagsLogGroupRequest) (*ListTagsLogGroupResponse, error)
+
+	// PutLogEvents uploads a batch of log events to the specified log stream.
+	PutLogEvents(ctx context.Context, in *PutLogEventsRequest) (*PutLogEventsResponse, error)
+
+	// PutRetentionPolicy sets the retention of the specified log group.
+	PutRetentionPolicy(ctx context.Context, in *PutRetentionPolicyRequest) (*PutRetentionPolicyOutput, error)
+
+	// TagLogGroup: The TagLogGroup operation is on the path to deprecation.
+	TagLogGroup(ctx context.Context, in *TagLogGroupRequest) (*TagLogGroupOutput, error)
+
+	// TagResource assigns one or more tags (key-value pairs) to the specified CloudWatch Logs resource.
+	TagResource(ctx context.Context, in *TagResourceRequest) (*TagResourceOutput, error)
+
+	// UntagLogGroup: The UntagLogGroup operation is on the path to deprecation.
+	UntagLogGroup(ctx context.Context, in *UntagLogGroupRequest) (*UntagLogGroupOutput, error)
+
+	// UntagResource removes one or more tags from the specified resource.
+	UntagResource(ctx context.Context, in *UntagResourceRequest) (*UntagResourceOutput, error)
+}
 
 // Handlers adapts impl to the codecs: the handler of each implemented
 // operation, by operation name.
 func Handlers(impl API) map[string]protocol.Handler {
-	return map[string]protocol.Handler{}
+	return map[string]protocol.Handler{
+		"CreateLogGroup":        convert.Bind(impl.CreateLogGroup),
+		"CreateLogStream":       convert.Bind(impl.CreateLogStream),
+		"DeleteLogGroup":        convert.Bind(impl.DeleteLogGroup),
+		"DeleteLogStream":       convert.Bind(impl.DeleteLogStream),
+		"DeleteRetentionPolicy": convert.Bind(impl.DeleteRetentionPolicy),
+		"DescribeLogGroups":     convert.Bind(impl.DescribeLogGroups),
+		"DescribeLogStreams":    convert.Bind(impl.DescribeLogStreams),
+		"FilterLogEvents":       convert.Bind(impl.FilterLogEvents),
+		"GetLogEvents":          convert.Bind(impl.GetLogEvents),
+		"ListTagsForResource":   convert.Bind(impl.ListTagsForResource),
+		"ListTagsLogGroup":      convert.Bind(impl.ListTagsLogGroup),
+		"PutLogEvents":          convert.Bind(impl.PutLogEvents),
+		"PutRetentionPolicy":    convert.Bind(impl.PutRetentionPolicy),
+		"TagLogGroup":           convert.Bind(impl.TagLogGroup),
+		"TagResource":           convert.Bind(impl.TagResource),
+		"UntagLogGroup":         convert.Bind(impl.UntagLogGroup),
+		"UntagResource":         convert.Bind(impl.UntagResource),
+	}
 }
 
 //go:embed model.json
@@ -48,3 +138,53 @@ var loadModel = api.LazyModel(ServiceName, modelJSON)
 // every operation, the unimplemented ones by name and HTTP binding only,
 // and the shapes of the implemented ones.
 func Model() *model.API { return loadModel() }
+
+// NewDataAlreadyAcceptedException returns the DataAlreadyAcceptedException error (code DataAlreadyAcceptedException, HTTP 400).
+func NewDataAlreadyAcceptedException(format string, args ...any) *protocol.Error {
+	return protocol.ModelError(Model().Shapes["DataAlreadyAcceptedException"], fmt.Sprintf(format, args...))
+}
+
+// NewInvalidParameterException returns the InvalidParameterException error (code InvalidParameterException, HTTP 400).
+func NewInvalidParameterException(format string, args ...any) *protocol.Error {
+	return protocol.ModelError(Model().Shapes["InvalidParameterException"], fmt.Sprintf(format, args...))
+}
+
+// NewInvalidSequenceTokenException returns the InvalidSequenceTokenException error (code InvalidSequenceTokenException, HTTP 400).
+func NewInvalidSequenceTokenException(format string, args ...any) *protocol.Error {
+	return protocol.ModelError(Model().Shapes["InvalidSequenceTokenException"], fmt.Sprintf(format, args...))
+}
+
+// NewLimitExceededException returns the LimitExceededException error (code LimitExceededException, HTTP 400).
+func NewLimitExceededException(format string, args ...any) *protocol.Error {
+	return protocol.ModelError(Model().Shapes["LimitExceededException"], fmt.Sprintf(format, args...))
+}
+
+// NewOperationAbortedException returns the OperationAbortedException error (code OperationAbortedException, HTTP 400).
+func NewOperationAbortedException(format string, args ...any) *protocol.Error {
+	return protocol.ModelError(Model().Shapes["OperationAbortedException"], fmt.Sprintf(format, args...))
+}
+
+// NewResourceAlreadyExistsException returns the ResourceAlreadyExistsException error (code ResourceAlreadyExistsException, HTTP 400).
+func NewResourceAlreadyExistsException(format string, args ...any) *protocol.Error {
+	return protocol.ModelError(Model().Shapes["ResourceAlreadyExistsException"], fmt.Sprintf(format, args...))
+}
+
+// NewResourceNotFoundException returns the ResourceNotFoundException error (code ResourceNotFoundException, HTTP 400).
+func NewResourceNotFoundException(format string, args ...any) *protocol.Error {
+	return protocol.ModelError(Model().Shapes["ResourceNotFoundException"], fmt.Sprintf(format, args...))
+}
+
+// NewServiceUnavailableException returns the ServiceUnavailableException error (code ServiceUnavailableException, HTTP 500).
+func NewServiceUnavailableException(format string, args ...any) *protocol.Error {
+	return protocol.ModelError(Model().Shapes["ServiceUnavailableException"], fmt.Sprintf(format, args...))
+}
+
+// NewTooManyTagsException returns the TooManyTagsException error (code TooManyTagsException, HTTP 400).
+func NewTooManyTagsException(format string, args ...any) *protocol.Error {
+	return protocol.ModelError(Model().Shapes["TooManyTagsException"], fmt.Sprintf(format, args...))
+}
+
+// NewUnrecognizedClientException returns the UnrecognizedClientException error (code UnrecognizedClientException, HTTP 400).
+func NewUnrecognizedClientException(format string, args ...any) *protocol.Error {
+	return protocol.ModelError(Model().Shapes["UnrecognizedClientException"], fmt.Sprintf(format, args...))
+}
