@@ -1,0 +1,150 @@
+package logs
+
+import (
+	"slices"
+	"testing"
+	"time"
+
+	logsapi "github.com/kiricloud/kiri/internal/api/logs"
+)
+
+func filteredMessages(events []logsapi.FilteredLogEvent) []string {
+	out := make([]string, len(events))
+	for i, e := range events {
+		out[i] = deref(e.Message)
+	}
+	return out
+}
+
+// filterFixture is a group with two streams whose events interleave.
+func filterFixture(t *testing.T) *Service {
+	s := newTestService(t)
+	createGroup(t, s, bg, "g")
+	createStream(t, s, bg, "g", "app-1")
+	createStream(t, s, bg, "g", "app-2")
+	createStream(t, s, bg, "g", "web")
+	put(t, s, bg, "g", "app-1", ev(-4*time.Second, "ERROR one"), ev(-2*time.Second, "INFO two"))
+	put(t, s, bg, "g", "app-2", ev(-3*time.Second, "ERROR three"), ev(-time.Second, `{"level":"error","ms":5}`))
+	put(t, s, bg, "g", "web", ev(0, "WARN five"))
+	return s
+}
+
+func filter(t *testing.T, s *Service, in logsapi.FilterLogEventsRequest) *logsapi.FilterLogEventsResponse {
+	t.Helper()
+	in.LogGroupName = ptr("g")
+	return must(s.FilterLogEvents(bg, &in))(t)
+}
+
+func TestFilterLogEventsInterleavesStreams(t *testing.T) {
+	s := filterFixture(t)
+	out := filter(t, s, logsapi.FilterLogEventsRequest{})
+	want := []string{"ERROR one", "ERROR three", "INFO two", `{"level":"error","ms":5}`, "WARN five"}
+	if got := filteredMessages(out.Events); !slices.Equal(got, want) {
+		t.Errorf("events = %v", got)
+	}
+	ids := map[string]bool{}
+	for _, e := range out.Events {
+		if e.LogStreamName == nil || e.Timestamp == nil || e.IngestionTime == nil || deref(e.EventId) == "" {
+			t.Errorf("incomplete event %+v", e)
+		}
+		ids[deref(e.EventId)] = true
+	}
+	if len(ids) != len(out.Events) {
+		t.Errorf("eventIds not unique: %v", ids)
+	}
+	if len(out.SearchedLogStreams) != 3 || !deref(out.SearchedLogStreams[0].SearchedCompletely) {
+		t.Errorf("searched = %+v", out.SearchedLogStreams)
+	}
+	if out.NextToken != nil {
+		t.Errorf("nextToken on the only page: %s", *out.NextToken)
+	}
+}
+
+func TestFilterLogEventsSelection(t *testing.T) {
+	s := filterFixture(t)
+	tests := []struct {
+		name string
+		in   logsapi.FilterLogEventsRequest
+		want []string
+	}{
+		{"pattern", logsapi.FilterLogEventsRequest{FilterPattern: ptr("ERROR")}, []string{"ERROR one", "ERROR three"}},
+		{"or", logsapi.FilterLogEventsRequest{FilterPattern: ptr("?WARN ?INFO")}, []string{"INFO two", "WARN five"}},
+		{"json", logsapi.FilterLogEventsRequest{FilterPattern: ptr(`{ $.level = "error" }`)}, []string{`{"level":"error","ms":5}`}},
+		{"names", logsapi.FilterLogEventsRequest{LogStreamNames: []string{"web", "app-1", "missing"}}, []string{"ERROR one", "INFO two", "WARN five"}},
+		{"prefix", logsapi.FilterLogEventsRequest{LogStreamNamePrefix: ptr("app-2")}, []string{"ERROR three", `{"level":"error","ms":5}`}},
+		{"window", logsapi.FilterLogEventsRequest{StartTime: ptr(ms(-3 * time.Second)), EndTime: ptr(ms(-time.Second))}, []string{"ERROR three", "INFO two"}},
+	}
+	for _, tt := range tests {
+		if got := filteredMessages(filter(t, s, tt.in).Events); !slices.Equal(got, tt.want) {
+			t.Errorf("%s: %v, want %v", tt.name, got, tt.want)
+		}
+	}
+	out := filter(t, s, logsapi.FilterLogEventsRequest{LogStreamNamePrefix: ptr("app-")})
+	if len(out.SearchedLogStreams) != 2 {
+		t.Errorf("searched = %d streams", len(out.SearchedLogStreams))
+	}
+}
+
+func TestFilterLogEventsPagination(t *testing.T) {
+	s := filterFixture(t)
+	var got []string
+	var token *string
+	for range 10 {
+		out := filter(t, s, logsapi.FilterLogEventsRequest{Limit: ptr(int64(2)), NextToken: token})
+		got = append(got, filteredMessages(out.Events)...)
+		if token = out.NextToken; token == nil {
+			break
+		}
+	}
+	want := []string{"ERROR one", "ERROR three", "INFO two", `{"level":"error","ms":5}`, "WARN five"}
+	if !slices.Equal(got, want) {
+		t.Errorf("paged = %v", got)
+	}
+}
+
+func TestFilterLogEventsErrors(t *testing.T) {
+	s := filterFixture(t)
+	_, err := s.FilterLogEvents(bg, &logsapi.FilterLogEventsRequest{LogGroupName: ptr("g"), FilterPattern: ptr(`{ $.a = `)})
+	wantError(t, err, "InvalidParameterException", "Invalid filter pattern")
+	_, err = s.FilterLogEvents(bg, &logsapi.FilterLogEventsRequest{LogGroupName: ptr("g"), LogStreamNames: []string{"a"}, LogStreamNamePrefix: ptr("a")})
+	wantError(t, err, "InvalidParameterException", "")
+	_, err = s.FilterLogEvents(bg, &logsapi.FilterLogEventsRequest{LogGroupName: ptr("nope")})
+	wantError(t, err, "ResourceNotFoundException", "The specified log group does not exist.")
+	_, err = s.FilterLogEvents(bg, &logsapi.FilterLogEventsRequest{LogGroupName: ptr("g"), NextToken: ptr("garbage")})
+	wantError(t, err, "InvalidParameterException", "The specified nextToken is invalid.")
+}
+
+func TestFilterLogEventsPaginationWithinWindow(t *testing.T) {
+	s := filterFixture(t)
+	var got []string
+	var token *string
+	for range 10 {
+		out := filter(t, s, logsapi.FilterLogEventsRequest{Limit: ptr(int64(1)), NextToken: token,
+			StartTime: ptr(ms(-3 * time.Second)), EndTime: ptr(ms(0)), FilterPattern: ptr("-WARN")})
+		got = append(got, filteredMessages(out.Events)...)
+		if token = out.NextToken; token == nil {
+			break
+		}
+	}
+	want := []string{"ERROR three", "INFO two", `{"level":"error","ms":5}`}
+	if !slices.Equal(got, want) {
+		t.Errorf("paged = %v", got)
+	}
+}
+
+func TestFilterLogEventsPaginationOneStream(t *testing.T) {
+	s := newStream(t)
+	want := putNumbered(t, s, 7)
+	var got []string
+	var token *string
+	for range 10 {
+		out := filter(t, s, logsapi.FilterLogEventsRequest{Limit: ptr(int64(3)), NextToken: token})
+		got = append(got, filteredMessages(out.Events)...)
+		if token = out.NextToken; token == nil {
+			break
+		}
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("paged = %v", got)
+	}
+}
