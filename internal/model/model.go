@@ -338,3 +338,15 @@ func LowerFirst(s string) string {
 	}
 	return strings.ToLower(s[:1]) + s[1:]
 }
+
+// MessageMember is the member of an error shape that carries its message
+// ("message" in most services, "Message" in some), or "" when the shape
+// has none in its body.
+func (s *Shape) MessageMember() string {
+	for _, m := range s.Members {
+		if strings.EqualFold(m.Name, "message") && m.Location == "" {
+			return m.Name
+		}
+	}
+	return ""
+}

@@ -134,7 +134,9 @@ func (c Codec) EncodeError(w http.ResponseWriter, api *model.API, op *model.Oper
 func errorBody(api *model.API, q *quirks, e *protocol.Error) []byte {
 	b, _ := jsonbody.AppendAny([]byte(`{"__type":`), q.wireType(api, e.Type))
 	shape := api.Shapes[e.Type]
-	if shape == nil || !shape.Exception {
+	// Some models (CloudWatch Logs) declare error shapes without members,
+	// yet the service still sends its message.
+	if shape == nil || !shape.Exception || shape.MessageMember() == "" {
 		if e.Message != "" {
 			b = append(b, `,"message":`...)
 			b, _ = jsonbody.AppendAny(b, e.Message)
@@ -145,7 +147,7 @@ func errorBody(api *model.API, q *quirks, e *protocol.Error) []byte {
 	for k, v := range e.Fields {
 		fields[k] = v
 	}
-	if key := messageMember(shape); key != "" && e.Message != "" {
+	if key := shape.MessageMember(); key != "" && e.Message != "" {
 		fields[key] = e.Message
 	}
 	doc, err := jsonbody.Marshal(&model.ShapeRef{Shape: shape}, fields)
@@ -154,17 +156,6 @@ func errorBody(api *model.API, q *quirks, e *protocol.Error) []byte {
 	}
 	b = append(b, ',')
 	return append(b, doc[1:]...)
-}
-
-// messageMember is the error shape's member that carries the message
-// ("message" in most services, "Message" in some).
-func messageMember(s *model.Shape) string {
-	for _, m := range s.Members {
-		if strings.EqualFold(m.Name, "message") {
-			return m.Name
-		}
-	}
-	return ""
 }
 
 // write sends a JSON response with the headers every awsJson response has.

@@ -238,3 +238,16 @@ func sqsModel(t *testing.T) *model.API {
 	api.Shapes["QueueDoesNotExist"].Error = &model.ErrorInfo{Code: "AWS.SimpleQueueService.NonExistentQueue", HTTPStatusCode: 400, SenderFault: true}
 	return api
 }
+
+// CloudWatch Logs models its errors with no members; the message still
+// goes out, as the service sends it.
+func TestMemberlessErrorShapeKeepsMessage(t *testing.T) {
+	api := loadAPI(t, "logs")
+	rec := httptest.NewRecorder()
+	Codec{}.EncodeError(rec, api, api.Operations["FilterLogEvents"],
+		protocol.ModelError(api.Shapes["ResourceNotFoundException"], "The specified log group does not exist."), "req")
+	want := `{"__type":"ResourceNotFoundException","message":"The specified log group does not exist."}`
+	if rec.Body.String() != want {
+		t.Fatalf("got %s\nwant %s", rec.Body, want)
+	}
+}

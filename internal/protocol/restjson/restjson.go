@@ -12,7 +12,6 @@ package restjson
 import (
 	"errors"
 	"net/http"
-	"strings"
 
 	"github.com/kiricloud/kiri/internal/model"
 	"github.com/kiricloud/kiri/internal/protocol"
@@ -117,14 +116,15 @@ func (Codec) EncodeError(w http.ResponseWriter, api *model.API, op *model.Operat
 
 func errorMessage(api *model.API, e *protocol.Error, status int) (*rest.Message, error) {
 	shape := api.Shapes[e.Type]
-	if shape == nil || !shape.Exception {
+	// Models that declare an error without a message member still send one.
+	if shape == nil || !shape.Exception || shape.MessageMember() == "" {
 		return plainError(e.Message, status), nil
 	}
 	v := make(map[string]any, len(e.Fields)+2)
 	for k, x := range e.Fields {
 		v[k] = x
 	}
-	if key := messageMember(shape); key != "" && e.Message != "" {
+	if key := shape.MessageMember(); key != "" && e.Message != "" {
 		v[key] = e.Message
 	}
 	quirksOf(api).fillError(shape, e, v)
@@ -137,16 +137,6 @@ func plainError(message string, status int) *rest.Message {
 	msg := &rest.Message{Status: status, Header: make(http.Header), Body: append(body, '}')}
 	msg.Header.Set("Content-Type", Body.ContentType())
 	return msg
-}
-
-// messageMember is the error shape's member that carries the message.
-func messageMember(s *model.Shape) string {
-	for _, m := range s.Members {
-		if strings.EqualFold(m.Name, "message") && m.Location == "" {
-			return m.Name
-		}
-	}
-	return ""
 }
 
 func setRequestID(h http.Header, requestID string) {
