@@ -1,0 +1,239 @@
+// kiri's Node.js bootstrap: a Lambda Runtime API client using only Node's
+// standard library. It mirrors AWS's Node runtime where functions can observe
+// it: handler resolution and its error types, the context object, callback /
+// async / promise handlers, callbackWaitsForEmptyEventLoop and the console
+// log format "<iso time>\t<request id>\tINFO\t<message>".
+'use strict';
+
+const http = require('http');
+const path = require('path');
+const util = require('util');
+const fs = require('fs');
+const url = require('url');
+
+const [HOST, PORT] = process.env.AWS_LAMBDA_RUNTIME_API.split(':');
+const BASE = '/2018-06-01/runtime';
+const TASK_ROOT = process.env.LAMBDA_TASK_ROOT || process.cwd();
+// A keep-alive agent saves a TCP handshake per invocation; its idle sockets
+// are unreferenced below so they never hold the event loop open.
+const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+agent.on('free', (socket) => socket.unref());
+
+let currentRequestId;
+
+// Console: every line is one log event; embedded newlines become carriage
+// returns (kiri turns them back into newlines within the event), as AWS does.
+function patchConsole() {
+  const write = (level) => (...args) => {
+    const msg = util.format(...args).replace(/\n/g, '\r');
+    process.stdout.write(`${new Date().toISOString()}\t${currentRequestId}\t${level}\t${msg}\n`);
+  };
+  console.log = write('INFO');
+  console.info = write('INFO');
+  console.debug = write('DEBUG');
+  console.warn = write('WARN');
+  console.error = write('ERROR');
+  console.trace = write('TRACE');
+  console.fatal = write('FATAL');
+}
+
+function request(method, p, body, headers) {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: HOST, port: PORT, method, path: p, agent, headers: headers || {} }, (res) => {
+      const chunks = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('end', () => resolve({ res, body: Buffer.concat(chunks) }));
+    });
+    req.on('error', reject);
+    if (body !== undefined) req.write(body);
+    req.end();
+  });
+}
+
+function errorJSON(err) {
+  if (err instanceof Error) {
+    return {
+      errorType: err.name || 'Error',
+      errorMessage: err.message,
+      trace: String(err.stack || '').split('\n'),
+    };
+  }
+  if (typeof err === 'string') return { errorType: 'string', errorMessage: err, trace: [] };
+  let msg;
+  try { msg = JSON.stringify(err); } catch (e) { msg = String(err); }
+  return { errorType: typeof err, errorMessage: msg, trace: [] };
+}
+
+class Fault extends Error {
+  constructor(name, message) { super(message); this.name = name; }
+}
+
+async function loadHandler(handler) {
+  const m = /^([^.]*)\.(.*)$/.exec(handler || '');
+  if (!m || !m[1] || !m[2]) throw new Fault('Runtime.MalformedHandlerName', 'Bad handler');
+  const [, modPath, fnPath] = m;
+  const base = path.resolve(TASK_ROOT, modPath);
+  let mod;
+  const exists = (f) => { try { return fs.statSync(f).isFile(); } catch (e) { return false; } };
+  try {
+    if (exists(base + '.mjs')) {
+      mod = await import(url.pathToFileURL(base + '.mjs').href);
+    } else if (exists(base + '.cjs')) {
+      mod = require(base + '.cjs');
+    } else {
+      try {
+        mod = require(base);
+      } catch (e) {
+        if (e && e.code === 'ERR_REQUIRE_ESM') mod = await import(url.pathToFileURL(base + '.js').href);
+        else throw e;
+      }
+    }
+  } catch (e) {
+    if (e && e.code === 'MODULE_NOT_FOUND' && String(e.message).includes(base)) {
+      throw new Fault('Runtime.ImportModuleError', `Error: Cannot find module '${modPath}'\nRequire stack:\n- ${__filename}`);
+    }
+    if (e instanceof SyntaxError) throw new Fault('Runtime.UserCodeSyntaxError', `${e.name}: ${e.message}`);
+    throw e;
+  }
+  let fn = mod;
+  for (const part of fnPath.split('.')) fn = fn == null ? undefined : fn[part];
+  if (typeof fn !== 'function') {
+    throw new Fault('Runtime.HandlerNotFound', `${modPath}.${fnPath} is undefined or not exported`);
+  }
+  return fn;
+}
+
+// drained resolves when nothing but the runtime itself keeps the event loop
+// alive: Node emits 'beforeExit' exactly then.
+function drained() {
+  return new Promise((resolve) => process.once('beforeExit', resolve));
+}
+
+// runHandler settles with {ok, value} or {ok:false, error} following AWS's
+// rules: a returned promise settles the invocation; otherwise the callback
+// (or context.done/succeed/fail) does, after the event loop drains when
+// callbackWaitsForEmptyEventLoop is true; a handler that does neither
+// returns null once the event loop drains.
+function runHandler(fn, event, context) {
+  return new Promise((resolve) => {
+    let settled = false;
+    const finish = (outcome, wait) => {
+      if (settled) return;
+      settled = true;
+      if (wait && context.callbackWaitsForEmptyEventLoop) {
+        drained().then(() => resolve(outcome));
+      } else {
+        resolve(outcome);
+      }
+    };
+    const callback = (err, value) => {
+      if (err !== undefined && err !== null) finish({ ok: false, error: err }, true);
+      else finish({ ok: true, value }, true);
+    };
+    context.done = (err, value) => callback(err, value);
+    context.succeed = (value) => finish({ ok: true, value }, false);
+    context.fail = (err) => finish({ ok: false, error: err === undefined ? 'handled' : err }, false);
+    let ret;
+    try {
+      ret = fn(event, context, callback);
+    } catch (e) {
+      finish({ ok: false, error: e }, false);
+      return;
+    }
+    if (ret && typeof ret.then === 'function') {
+      ret.then((value) => finish({ ok: true, value }, false), (e) => finish({ ok: false, error: e }, false));
+    } else if (fn.length < 3) {
+      // Neither a promise nor a callback: wait for the loop to drain.
+      drained().then(() => finish({ ok: true, value: null }, false));
+    }
+  });
+}
+
+async function invoke(fn, res, body) {
+  const id = res.headers['lambda-runtime-aws-request-id'];
+  currentRequestId = id;
+  const deadline = Number(res.headers['lambda-runtime-deadline-ms'] || 0);
+  if (res.headers['lambda-runtime-trace-id']) process.env._X_AMZN_TRACE_ID = res.headers['lambda-runtime-trace-id'];
+  else delete process.env._X_AMZN_TRACE_ID;
+  let clientContext;
+  if (res.headers['lambda-runtime-client-context']) {
+    try { clientContext = JSON.parse(res.headers['lambda-runtime-client-context']); } catch (e) { /* ignore */ }
+  }
+  const context = {
+    callbackWaitsForEmptyEventLoop: true,
+    functionName: process.env.AWS_LAMBDA_FUNCTION_NAME,
+    functionVersion: process.env.AWS_LAMBDA_FUNCTION_VERSION,
+    invokedFunctionArn: res.headers['lambda-runtime-invoked-function-arn'],
+    memoryLimitInMB: process.env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE,
+    awsRequestId: id,
+    logGroupName: process.env.AWS_LAMBDA_LOG_GROUP_NAME,
+    logStreamName: process.env.AWS_LAMBDA_LOG_STREAM_NAME,
+    identity: undefined,
+    clientContext,
+    getRemainingTimeInMillis: () => Math.max(deadline - Date.now(), 0),
+  };
+  let event;
+  try {
+    event = body.length ? JSON.parse(body.toString('utf8')) : null;
+  } catch (e) {
+    await postError(id, { errorType: 'Runtime.UnmarshalError', errorMessage: `Unable to parse input as JSON: ${e.message}`, trace: [] });
+    return;
+  }
+  const outcome = await runHandler(fn, event, context);
+  if (!outcome.ok) {
+    await postError(id, errorJSON(outcome.error));
+    return;
+  }
+  let payload;
+  try {
+    payload = JSON.stringify(outcome.value === undefined ? null : outcome.value);
+  } catch (e) {
+    await postError(id, { errorType: 'Runtime.MarshalError', errorMessage: `Unable to stringify response body: ${e.message}`, trace: [] });
+    return;
+  }
+  await request('POST', `${BASE}/invocation/${id}/response`, payload, { 'Content-Type': 'application/json' });
+}
+
+async function postError(id, err) {
+  console.error('Invoke Error \t' + JSON.stringify(err));
+  await request('POST', `${BASE}/invocation/${id}/error`, JSON.stringify(err), {
+    'Content-Type': 'application/json',
+    'Lambda-Runtime-Function-Error-Type': err.errorType,
+  });
+}
+
+async function main() {
+  patchConsole();
+  let fn;
+  try {
+    fn = await loadHandler(process.env._HANDLER);
+  } catch (e) {
+    const err = errorJSON(e);
+    console.error(`${err.errorType}: ${err.errorMessage}`);
+    await request('POST', `${BASE}/init/error`, JSON.stringify(err), {
+      'Content-Type': 'application/json',
+      'Lambda-Runtime-Function-Error-Type': err.errorType,
+    });
+    process.exit(1);
+  }
+  for (;;) {
+    const { res, body } = await request('GET', `${BASE}/invocation/next`);
+    if (res.statusCode !== 200) {
+      await new Promise((r) => setTimeout(r, 10));
+      continue;
+    }
+    await invoke(fn, res, body);
+  }
+}
+
+// An error thrown outside a handler's promise chain kills the environment,
+// as on AWS.
+process.on('uncaughtException', (e) => {
+  console.error(`Uncaught Exception \t${JSON.stringify(errorJSON(e))}`);
+  process.exit(129);
+});
+
+main().catch((e) => {
+  process.stderr.write(`kiri bootstrap: ${e && e.stack ? e.stack : e}\n`);
+  process.exit(1);
+});
