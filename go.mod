@@ -2,8 +2,9 @@ module github.com/kiricloud/kiri
 
 go 1.26.8
 
+require github.com/aws/aws-lambda-go v1.55.1
+
 require (
-	github.com/aws/aws-lambda-go v1.55.1 // indirect
 	github.com/aws/aws-sdk-go v1.55.8 // indirect
 	github.com/aws/aws-sdk-go-v2 v1.47.7 // indirect
 	github.com/aws/aws-sdk-go-v2/aws/protocol/eventstream v1.7.26 // indirect

@@ -24,6 +24,7 @@ var Version = "0.1.0-dev"
 type Kiri struct {
 	cfg      Config
 	store    store.Store
+	services *services
 	listener net.Listener
 	server   *http.Server
 	Gateway  *gateway.Gateway
@@ -45,18 +46,23 @@ func Start(cfg Config, logOut io.Writer) (*Kiri, error) {
 		st.Close()
 		return nil, err
 	}
-	services, creds := buildServices(st, cfg)
+	sv, err := buildServices(st, cfg, "http://"+ln.Addr().String(), logger)
+	if err != nil {
+		ln.Close()
+		st.Close()
+		return nil, err
+	}
 	gw := gateway.New(gateway.Config{
 		DefaultAccount:   cfg.Account,
 		DefaultRegion:    cfg.Region,
 		VerifySignatures: cfg.VerifySignatures,
-		Credentials:      creds,
+		Credentials:      sv.credentials,
 		Logger:           logger,
 		Version:          Version,
 		Codecs:           codecs(),
-		Services:         services,
+		Services:         sv.gateway,
 	})
-	k := &Kiri{cfg: cfg, store: st, listener: ln, Gateway: gw, served: make(chan error, 1)}
+	k := &Kiri{cfg: cfg, store: st, services: sv, listener: ln, Gateway: gw, served: make(chan error, 1)}
 	k.server = &http.Server{Handler: gw, ReadHeaderTimeout: 30 * time.Second}
 	go func() { k.served <- k.server.Serve(ln) }()
 	return k, nil
@@ -90,5 +96,6 @@ func (k *Kiri) shutdown() error {
 	if serveErr := <-k.served; serveErr != nil && !errors.Is(serveErr, http.ErrServerClosed) {
 		err = errors.Join(err, serveErr)
 	}
+	err = errors.Join(err, k.services.close())
 	return errors.Join(err, k.store.Close())
 }

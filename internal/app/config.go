@@ -7,6 +7,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Config is everything kiri can be told at start. Each setting is a flag
@@ -19,6 +20,11 @@ type Config struct {
 	Account          string
 	LogLevel         slog.Level
 	VerifySignatures bool
+	// LambdaRetryDelay is the first back-off of asynchronous invocation
+	// retries (AWS waits about a minute, then two).
+	LambdaRetryDelay time.Duration
+	// LambdaConcurrency is the account's concurrent executions limit.
+	LambdaConcurrency int
 }
 
 // setting describes one configuration knob, for flags, env and the README.
@@ -42,6 +48,10 @@ var settings = []setting{
 		func(c *Config, v string) error { return c.LogLevel.UnmarshalText([]byte(v)) }},
 	{"verify-signatures", "KIRI_VERIFY_SIGNATURES", "false", "reject requests not signed with keys issued by kiri's IAM",
 		func(c *Config, v string) (err error) { c.VerifySignatures, err = strconv.ParseBool(v); return }},
+	{"lambda-retry-delay", "KIRI_LAMBDA_RETRY_DELAY", "1m0s", "first back-off of asynchronous Lambda retries (the n-th waits n times this)",
+		func(c *Config, v string) (err error) { c.LambdaRetryDelay, err = time.ParseDuration(v); return }},
+	{"lambda-concurrency", "KIRI_LAMBDA_CONCURRENCY", "1000", "the account's concurrent Lambda executions limit",
+		func(c *Config, v string) (err error) { c.LambdaConcurrency, err = strconv.Atoi(v); return }},
 }
 
 func setAccount(c *Config, v string) error {

@@ -1,6 +1,11 @@
 package app
 
 import (
+	"errors"
+	"log/slog"
+	"os"
+	"path/filepath"
+
 	"github.com/kiricloud/kiri/internal/api/apigateway"
 	"github.com/kiricloud/kiri/internal/api/cloudformation"
 	"github.com/kiricloud/kiri/internal/api/dynamodb"
@@ -22,6 +27,9 @@ import (
 	"github.com/kiricloud/kiri/internal/model"
 	"github.com/kiricloud/kiri/internal/protocol"
 	iamservice "github.com/kiricloud/kiri/internal/service/iam"
+	lambdaservice "github.com/kiricloud/kiri/internal/service/lambda"
+	"github.com/kiricloud/kiri/internal/service/lambda/runtime"
+	logsservice "github.com/kiricloud/kiri/internal/service/logs"
 	stsservice "github.com/kiricloud/kiri/internal/service/sts"
 	"github.com/kiricloud/kiri/internal/store"
 )
@@ -41,12 +49,29 @@ func (id identity) service(handlers map[string]protocol.Handler) *gateway.Servic
 	}
 }
 
+// services are the running services and what the gateway needs of them.
+type services struct {
+	gateway     []*gateway.Service
+	credentials gateway.Credentials
+	lambda      *lambdaservice.Service
+	engine      *runtime.Engine
+	// tempDirs are removed at close: Lambda code and environments of an
+	// ephemeral kiri.
+	tempDirs []string
+}
+
 // buildServices creates every service kiri serves. Services not yet
 // implemented are registered with their models and no handlers, so their
 // requests are recognised and answered with a 501 that names the operation.
-func buildServices(st store.Store, cfg Config) ([]*gateway.Service, gateway.Credentials) {
+// endpoint is kiri's own URL, which functions use to reach it.
+func buildServices(st store.Store, cfg Config, endpoint string, logger *slog.Logger) (*services, error) {
+	sv := &services{}
 	iamSvc := iamservice.New(st, cfg.Account)
 	stsSvc := stsservice.New(st, iamSvc, cfg.Account)
+	logsSvc := logsservice.New(st)
+	if err := sv.startLambda(st, cfg, endpoint, logger, iamSvc, stsSvc, logsSvc); err != nil {
+		return nil, err
+	}
 
 	iamGW := identity{iamapi.ServiceName, iamapi.SigningName, iamapi.TargetPrefix, iamapi.Protocol, iamapi.APIVersion, iamapi.EndpointPrefix, len(iamapi.Operations), iamapi.Model}.service(iamapi.Handlers(iamSvc))
 	iamGW.Global = true
@@ -55,11 +80,49 @@ func buildServices(st store.Store, cfg Config) ([]*gateway.Service, gateway.Cred
 	sqsGW := identity{sqs.ServiceName, sqs.SigningName, sqs.TargetPrefix, sqs.Protocol, sqs.APIVersion, sqs.EndpointPrefix, len(sqs.Operations), sqs.Model}.service(nil)
 	sqsGW.QueryModel = sqs.QueryModel
 
-	services := []*gateway.Service{iamGW, stsGW, sqsGW}
+	logsGW := identity{logs.ServiceName, logs.SigningName, logs.TargetPrefix, logs.Protocol, logs.APIVersion, logs.EndpointPrefix, len(logs.Operations), logs.Model}.service(logs.Handlers(logsSvc))
+	lambdaGW := identity{lambda.ServiceName, lambda.SigningName, lambda.TargetPrefix, lambda.Protocol, lambda.APIVersion, lambda.EndpointPrefix, len(lambda.Operations), lambda.Model}.service(lambda.Handlers(sv.lambda))
+
+	sv.gateway = []*gateway.Service{iamGW, stsGW, sqsGW, logsGW, lambdaGW}
 	for _, id := range unimplemented {
-		services = append(services, id.service(nil))
+		sv.gateway = append(sv.gateway, id.service(nil))
 	}
-	return services, iamSvc
+	sv.credentials = iamSvc
+	return sv, nil
+}
+
+// startLambda starts the execution engine and the Lambda service. Code and
+// environments live under the data directory, or in temporary directories
+// that an ephemeral kiri removes when it stops.
+func (sv *services) startLambda(st store.Store, cfg Config, endpoint string, logger *slog.Logger,
+	iamSvc *iamservice.Service, stsSvc *stsservice.Service, logsSvc *logsservice.Service) error {
+	codeRoot, envRoot := filepath.Join(cfg.DataDir, "lambda"), filepath.Join(cfg.DataDir, "lambda-env")
+	if cfg.Ephemeral {
+		var err error
+		if codeRoot, err = os.MkdirTemp("", "kiri-lambda-"); err != nil {
+			return err
+		}
+		envRoot = codeRoot
+		sv.tempDirs = append(sv.tempDirs, codeRoot)
+	} else if err := os.MkdirAll(envRoot, 0o700); err != nil {
+		return err
+	}
+	sv.engine = runtime.New(runtime.Config{Endpoint: endpoint, AccountConcurrency: cfg.LambdaConcurrency, Logs: logsSvc, TempRoot: envRoot})
+	sv.lambda = lambdaservice.New(lambdaservice.Config{Store: st, Invoker: sv.engine, CodeRoot: codeRoot, IAM: iamSvc, STS: stsSvc,
+		DefaultAccount: cfg.Account, DefaultRegion: cfg.Region, AccountConcurrency: cfg.LambdaConcurrency,
+		RetryDelay: cfg.LambdaRetryDelay, Endpoint: endpoint, Logger: logger})
+	return nil
+}
+
+// close stops the Lambda worker and environments and removes temporary
+// directories.
+func (sv *services) close() error {
+	err := sv.lambda.Close()
+	err = errors.Join(err, sv.engine.Close())
+	for _, d := range sv.tempDirs {
+		err = errors.Join(err, os.RemoveAll(d))
+	}
+	return err
 }
 
 // unimplemented are the services whose semantics are still to come.
@@ -73,8 +136,6 @@ var unimplemented = []identity{
 	{iot.ServiceName, iot.SigningName, iot.TargetPrefix, iot.Protocol, iot.APIVersion, iot.EndpointPrefix, len(iot.Operations), iot.Model},
 	{iotdata.ServiceName, iotdata.SigningName, iotdata.TargetPrefix, iotdata.Protocol, iotdata.APIVersion, iotdata.EndpointPrefix, len(iotdata.Operations), iotdata.Model},
 	{kinesis.ServiceName, kinesis.SigningName, kinesis.TargetPrefix, kinesis.Protocol, kinesis.APIVersion, kinesis.EndpointPrefix, len(kinesis.Operations), kinesis.Model},
-	{lambda.ServiceName, lambda.SigningName, lambda.TargetPrefix, lambda.Protocol, lambda.APIVersion, lambda.EndpointPrefix, len(lambda.Operations), lambda.Model},
-	{logs.ServiceName, logs.SigningName, logs.TargetPrefix, logs.Protocol, logs.APIVersion, logs.EndpointPrefix, len(logs.Operations), logs.Model},
 	{s3.ServiceName, s3.SigningName, s3.TargetPrefix, s3.Protocol, s3.APIVersion, s3.EndpointPrefix, len(s3.Operations), s3.Model},
 	{ses.ServiceName, ses.SigningName, ses.TargetPrefix, ses.Protocol, ses.APIVersion, ses.EndpointPrefix, len(ses.Operations), ses.Model},
 	{sns.ServiceName, sns.SigningName, sns.TargetPrefix, sns.Protocol, sns.APIVersion, sns.EndpointPrefix, len(sns.Operations), sns.Model},

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/kiricloud/kiri/internal/app"
 )
@@ -23,6 +24,8 @@ func startKiri(t testing.TB, dataDir string) *app.Kiri {
 	cfg.Listen = "127.0.0.1:0"
 	cfg.Ephemeral = dataDir == ""
 	cfg.DataDir = dataDir
+	// Asynchronous Lambda retries wait a minute on AWS; tests cannot.
+	cfg.LambdaRetryDelay = 50 * time.Millisecond
 	logs := io.Discard
 	if testing.Verbose() {
 		logs = os.Stderr
