@@ -44,6 +44,8 @@ type (
 	iamStub    struct{ iam.API }
 	lambdaStub struct{ lambda.API }
 	logsStub   struct{ logs.API }
+	snsStub    struct{ sns.API }
+	sqsStub    struct{ sqs.API }
 	stsStub    struct{ sts.API }
 )
 
@@ -62,9 +64,9 @@ var services = []service{
 	{logs.ServiceName, logs.Protocol, logs.Model, logs.Operations, logs.Implemented, logs.Handlers(logsStub{})},
 	{s3.ServiceName, s3.Protocol, s3.Model, s3.Operations, s3.Implemented, s3.Handlers(nil)},
 	{ses.ServiceName, ses.Protocol, ses.Model, ses.Operations, ses.Implemented, ses.Handlers(nil)},
-	{sns.ServiceName, sns.Protocol, sns.Model, sns.Operations, sns.Implemented, sns.Handlers(nil)},
-	{sqs.ServiceName, sqs.Protocol, sqs.Model, sqs.Operations, sqs.Implemented, sqs.Handlers(nil)},
-	{sqs.ServiceName + "/query", "query", sqs.QueryModel, sqs.Operations, sqs.Implemented, sqs.Handlers(nil)},
+	{sns.ServiceName, sns.Protocol, sns.Model, sns.Operations, sns.Implemented, sns.Handlers(snsStub{})},
+	{sqs.ServiceName, sqs.Protocol, sqs.Model, sqs.Operations, sqs.Implemented, sqs.Handlers(sqsStub{})},
+	{sqs.ServiceName + "/query", "query", sqs.QueryModel, sqs.Operations, sqs.Implemented, sqs.Handlers(sqsStub{})},
 	{sts.ServiceName, sts.Protocol, sts.Model, sts.Operations, sts.Implemented, sts.Handlers(stsStub{})},
 }
 

@@ -5,9 +5,12 @@
 package sns
 
 import (
+	"context"
 	_ "embed"
+	"fmt"
 
 	"github.com/kiricloud/kiri/internal/api"
+	"github.com/kiricloud/kiri/internal/convert"
 	"github.com/kiricloud/kiri/internal/model"
 	"github.com/kiricloud/kiri/internal/protocol"
 )
@@ -26,17 +29,114 @@ const (
 
 // Implemented lists the operations kiri implements, sorted; the
 // operations.json of internal/gen selects them.
-var Implemented = []string{}
+var Implemented = []string{
+	"AddPermission",
+	"ConfirmSubscription",
+	"CreateTopic",
+	"DeleteTopic",
+	"GetSubscriptionAttributes",
+	"GetTopicAttributes",
+	"ListSubscriptions",
+	"ListSubscriptionsByTopic",
+	"ListTagsForResource",
+	"ListTopics",
+	"Publish",
+	"PublishBatch",
+	"RemovePermission",
+	"SetSubscriptionAttributes",
+	"SetTopicAttributes",
+	"Subscribe",
+	"TagResource",
+	"Unsubscribe",
+	"UntagResource",
+}
 
 // API is what kiri's sns service implements: one method per implemented
 // operation. Methods return *protocol.Error values (see the New…
 // constructors) to answer with the service's own errors.
-type API interface{}
+type API interface {
+	// AddPermission adds a statement to a topic's access control policy, granting access for the specified Amazon Web Services accounts to the specified actions.
+	AddPermission(ctx context.Context, in *AddPermissionInput) (*AddPermissionOutput, error)
+
+	// ConfirmSubscription verifies an endpoint owner's intent to receive messages by validating the token sent to the endpoint by an earlier Subscribe action.
+	ConfirmSubscription(ctx context.Context, in *ConfirmSubscriptionInput) (*ConfirmSubscriptionResponse, error)
+
+	// CreateTopic creates a topic to which notifications can be published.
+	CreateTopic(ctx context.Context, in *CreateTopicInput) (*CreateTopicResponse, error)
+
+	// DeleteTopic deletes a topic and all its subscriptions.
+	DeleteTopic(ctx context.Context, in *DeleteTopicInput) (*DeleteTopicOutput, error)
+
+	// GetSubscriptionAttributes returns all of the properties of a subscription.
+	GetSubscriptionAttributes(ctx context.Context, in *GetSubscriptionAttributesInput) (*GetSubscriptionAttributesResponse, error)
+
+	// GetTopicAttributes returns all of the properties of a topic.
+	GetTopicAttributes(ctx context.Context, in *GetTopicAttributesInput) (*GetTopicAttributesResponse, error)
+
+	// ListSubscriptions returns a list of the requester's subscriptions.
+	ListSubscriptions(ctx context.Context, in *ListSubscriptionsInput) (*ListSubscriptionsResponse, error)
+
+	// ListSubscriptionsByTopic returns a list of the subscriptions to a specific topic.
+	ListSubscriptionsByTopic(ctx context.Context, in *ListSubscriptionsByTopicInput) (*ListSubscriptionsByTopicResponse, error)
+
+	// ListTagsForResource: List all tags added to the specified Amazon SNS topic.
+	ListTagsForResource(ctx context.Context, in *ListTagsForResourceRequest) (*ListTagsForResourceResponse, error)
+
+	// ListTopics returns a list of the requester's topics.
+	ListTopics(ctx context.Context, in *ListTopicsInput) (*ListTopicsResponse, error)
+
+	// Publish sends a message to an Amazon SNS topic, a text message (SMS message) directly to a phone number, or a message to a mobile platform endpoint (when you specify...
+	Publish(ctx context.Context, in *PublishInput) (*PublishResponse, error)
+
+	// PublishBatch publishes up to ten messages to the specified topic.
+	PublishBatch(ctx context.Context, in *PublishBatchInput) (*PublishBatchResponse, error)
+
+	// RemovePermission removes a statement from a topic's access control policy.
+	RemovePermission(ctx context.Context, in *RemovePermissionInput) (*RemovePermissionOutput, error)
+
+	// SetSubscriptionAttributes allows a subscription owner to set an attribute of the subscription to a new value.
+	SetSubscriptionAttributes(ctx context.Context, in *SetSubscriptionAttributesInput) (*SetSubscriptionAttributesOutput, error)
+
+	// SetTopicAttributes allows a topic owner to set an attribute of the topic to a new value.
+	SetTopicAttributes(ctx context.Context, in *SetTopicAttributesInput) (*SetTopicAttributesOutput, error)
+
+	// Subscribe subscribes an endpoint to an Amazon SNS topic.
+	Subscribe(ctx context.Context, in *SubscribeInput) (*SubscribeResponse, error)
+
+	// TagResource: Add tags to the specified Amazon SNS topic.
+	TagResource(ctx context.Context, in *TagResourceRequest) (*TagResourceResponse, error)
+
+	// Unsubscribe deletes a subscription.
+	Unsubscribe(ctx context.Context, in *UnsubscribeInput) (*UnsubscribeOutput, error)
+
+	// UntagResource: Remove tags from the specified Amazon SNS topic.
+	UntagResource(ctx context.Context, in *UntagResourceRequest) (*UntagResourceResponse, error)
+}
 
 // Handlers adapts impl to the codecs: the handler of each implemented
 // operation, by operation name.
 func Handlers(impl API) map[string]protocol.Handler {
-	return map[string]protocol.Handler{}
+	return map[string]protocol.Handler{
+		"AddPermission":             convert.Bind(impl.AddPermission),
+		"ConfirmSubscription":       convert.Bind(impl.ConfirmSubscription),
+		"CreateTopic":               convert.Bind(impl.CreateTopic),
+		"DeleteTopic":               convert.Bind(impl.DeleteTopic),
+		"GetSubscriptionAttributes": convert.Bind(impl.GetSubscriptionAttributes),
+		"GetTopicAttributes":        convert.Bind(impl.GetTopicAttributes),
+		"ListSubscriptions":         convert.Bind(impl.ListSubscriptions),
+		"ListSubscriptionsByTopic":  convert.Bind(impl.ListSubscriptionsByTopic),
+		"ListTagsForResource":       convert.Bind(impl.ListTagsForResource),
+		"ListTopics":                convert.Bind(impl.ListTopics),
+		"Publish":                   convert.Bind(impl.Publish),
+		"PublishBatch":              convert.Bind(impl.PublishBatch),
+		"RemovePermission":          convert.Bind(impl.RemovePermission),
+		"SetSubscriptionAttributes": convert.Bind(impl.SetSubscriptionAttributes),
+		"SetTopicAttributes":        convert.Bind(impl.SetTopicAttributes),
+		"Subscribe":                 convert.Bind(impl.Subscribe),
+		"TagResource":               convert.Bind(impl.TagResource),
+		"Unsubscribe":               convert.Bind(impl.Unsubscribe),
+		"UntagResource":             convert.Bind(impl.UntagResource),
+	}
 }
 
 //go:embed model.json
@@ -48,3 +148,153 @@ var loadModel = api.LazyModel(ServiceName, modelJSON)
 // every operation, the unimplemented ones by name and HTTP binding only,
 // and the shapes of the implemented ones.
 func Model() *model.API { return loadModel() }
+
+// NewAuthorizationErrorException returns the AuthorizationErrorException error (code AuthorizationError, HTTP 403).
+func NewAuthorizationErrorException(format string, args ...any) *protocol.Error {
+	return protocol.ModelError(Model().Shapes["AuthorizationErrorException"], fmt.Sprintf(format, args...))
+}
+
+// NewBatchEntryIdsNotDistinctException returns the BatchEntryIdsNotDistinctException error (code BatchEntryIdsNotDistinct, HTTP 400).
+func NewBatchEntryIdsNotDistinctException(format string, args ...any) *protocol.Error {
+	return protocol.ModelError(Model().Shapes["BatchEntryIdsNotDistinctException"], fmt.Sprintf(format, args...))
+}
+
+// NewBatchRequestTooLongException returns the BatchRequestTooLongException error (code BatchRequestTooLong, HTTP 400).
+func NewBatchRequestTooLongException(format string, args ...any) *protocol.Error {
+	return protocol.ModelError(Model().Shapes["BatchRequestTooLongException"], fmt.Sprintf(format, args...))
+}
+
+// NewConcurrentAccessException returns the ConcurrentAccessException error (code ConcurrentAccess, HTTP 400).
+func NewConcurrentAccessException(format string, args ...any) *protocol.Error {
+	return protocol.ModelError(Model().Shapes["ConcurrentAccessException"], fmt.Sprintf(format, args...))
+}
+
+// NewEmptyBatchRequestException returns the EmptyBatchRequestException error (code EmptyBatchRequest, HTTP 400).
+func NewEmptyBatchRequestException(format string, args ...any) *protocol.Error {
+	return protocol.ModelError(Model().Shapes["EmptyBatchRequestException"], fmt.Sprintf(format, args...))
+}
+
+// NewEndpointDisabledException returns the EndpointDisabledException error (code EndpointDisabled, HTTP 400).
+func NewEndpointDisabledException(format string, args ...any) *protocol.Error {
+	return protocol.ModelError(Model().Shapes["EndpointDisabledException"], fmt.Sprintf(format, args...))
+}
+
+// NewFilterPolicyLimitExceededException returns the FilterPolicyLimitExceededException error (code FilterPolicyLimitExceeded, HTTP 403).
+func NewFilterPolicyLimitExceededException(format string, args ...any) *protocol.Error {
+	return protocol.ModelError(Model().Shapes["FilterPolicyLimitExceededException"], fmt.Sprintf(format, args...))
+}
+
+// NewInternalErrorException returns the InternalErrorException error (code InternalError, HTTP 500).
+func NewInternalErrorException(format string, args ...any) *protocol.Error {
+	return protocol.ModelError(Model().Shapes["InternalErrorException"], fmt.Sprintf(format, args...))
+}
+
+// NewInvalidBatchEntryIdException returns the InvalidBatchEntryIdException error (code InvalidBatchEntryId, HTTP 400).
+func NewInvalidBatchEntryIdException(format string, args ...any) *protocol.Error {
+	return protocol.ModelError(Model().Shapes["InvalidBatchEntryIdException"], fmt.Sprintf(format, args...))
+}
+
+// NewInvalidParameterException returns the InvalidParameterException error (code InvalidParameter, HTTP 400).
+func NewInvalidParameterException(format string, args ...any) *protocol.Error {
+	return protocol.ModelError(Model().Shapes["InvalidParameterException"], fmt.Sprintf(format, args...))
+}
+
+// NewInvalidParameterValueException returns the InvalidParameterValueException error (code ParameterValueInvalid, HTTP 400).
+func NewInvalidParameterValueException(format string, args ...any) *protocol.Error {
+	return protocol.ModelError(Model().Shapes["InvalidParameterValueException"], fmt.Sprintf(format, args...))
+}
+
+// NewInvalidSecurityException returns the InvalidSecurityException error (code InvalidSecurity, HTTP 403).
+func NewInvalidSecurityException(format string, args ...any) *protocol.Error {
+	return protocol.ModelError(Model().Shapes["InvalidSecurityException"], fmt.Sprintf(format, args...))
+}
+
+// NewInvalidStateException returns the InvalidStateException error (code InvalidState, HTTP 400).
+func NewInvalidStateException(format string, args ...any) *protocol.Error {
+	return protocol.ModelError(Model().Shapes["InvalidStateException"], fmt.Sprintf(format, args...))
+}
+
+// NewKMSAccessDeniedException returns the KMSAccessDeniedException error (code KMSAccessDenied, HTTP 400).
+func NewKMSAccessDeniedException(format string, args ...any) *protocol.Error {
+	return protocol.ModelError(Model().Shapes["KMSAccessDeniedException"], fmt.Sprintf(format, args...))
+}
+
+// NewKMSDisabledException returns the KMSDisabledException error (code KMSDisabled, HTTP 400).
+func NewKMSDisabledException(format string, args ...any) *protocol.Error {
+	return protocol.ModelError(Model().Shapes["KMSDisabledException"], fmt.Sprintf(format, args...))
+}
+
+// NewKMSInvalidStateException returns the KMSInvalidStateException error (code KMSInvalidState, HTTP 400).
+func NewKMSInvalidStateException(format string, args ...any) *protocol.Error {
+	return protocol.ModelError(Model().Shapes["KMSInvalidStateException"], fmt.Sprintf(format, args...))
+}
+
+// NewKMSNotFoundException returns the KMSNotFoundException error (code KMSNotFound, HTTP 400).
+func NewKMSNotFoundException(format string, args ...any) *protocol.Error {
+	return protocol.ModelError(Model().Shapes["KMSNotFoundException"], fmt.Sprintf(format, args...))
+}
+
+// NewKMSOptInRequired returns the KMSOptInRequired error (code KMSOptInRequired, HTTP 403).
+func NewKMSOptInRequired(format string, args ...any) *protocol.Error {
+	return protocol.ModelError(Model().Shapes["KMSOptInRequired"], fmt.Sprintf(format, args...))
+}
+
+// NewKMSThrottlingException returns the KMSThrottlingException error (code KMSThrottling, HTTP 400).
+func NewKMSThrottlingException(format string, args ...any) *protocol.Error {
+	return protocol.ModelError(Model().Shapes["KMSThrottlingException"], fmt.Sprintf(format, args...))
+}
+
+// NewNotFoundException returns the NotFoundException error (code NotFound, HTTP 404).
+func NewNotFoundException(format string, args ...any) *protocol.Error {
+	return protocol.ModelError(Model().Shapes["NotFoundException"], fmt.Sprintf(format, args...))
+}
+
+// NewPlatformApplicationDisabledException returns the PlatformApplicationDisabledException error (code PlatformApplicationDisabled, HTTP 400).
+func NewPlatformApplicationDisabledException(format string, args ...any) *protocol.Error {
+	return protocol.ModelError(Model().Shapes["PlatformApplicationDisabledException"], fmt.Sprintf(format, args...))
+}
+
+// NewReplayLimitExceededException returns the ReplayLimitExceededException error (code ReplayLimitExceeded, HTTP 403).
+func NewReplayLimitExceededException(format string, args ...any) *protocol.Error {
+	return protocol.ModelError(Model().Shapes["ReplayLimitExceededException"], fmt.Sprintf(format, args...))
+}
+
+// NewResourceNotFoundException returns the ResourceNotFoundException error (code ResourceNotFound, HTTP 404).
+func NewResourceNotFoundException(format string, args ...any) *protocol.Error {
+	return protocol.ModelError(Model().Shapes["ResourceNotFoundException"], fmt.Sprintf(format, args...))
+}
+
+// NewStaleTagException returns the StaleTagException error (code StaleTag, HTTP 400).
+func NewStaleTagException(format string, args ...any) *protocol.Error {
+	return protocol.ModelError(Model().Shapes["StaleTagException"], fmt.Sprintf(format, args...))
+}
+
+// NewSubscriptionLimitExceededException returns the SubscriptionLimitExceededException error (code SubscriptionLimitExceeded, HTTP 403).
+func NewSubscriptionLimitExceededException(format string, args ...any) *protocol.Error {
+	return protocol.ModelError(Model().Shapes["SubscriptionLimitExceededException"], fmt.Sprintf(format, args...))
+}
+
+// NewTagLimitExceededException returns the TagLimitExceededException error (code TagLimitExceeded, HTTP 400).
+func NewTagLimitExceededException(format string, args ...any) *protocol.Error {
+	return protocol.ModelError(Model().Shapes["TagLimitExceededException"], fmt.Sprintf(format, args...))
+}
+
+// NewTagPolicyException returns the TagPolicyException error (code TagPolicy, HTTP 400).
+func NewTagPolicyException(format string, args ...any) *protocol.Error {
+	return protocol.ModelError(Model().Shapes["TagPolicyException"], fmt.Sprintf(format, args...))
+}
+
+// NewTooManyEntriesInBatchRequestException returns the TooManyEntriesInBatchRequestException error (code TooManyEntriesInBatchRequest, HTTP 400).
+func NewTooManyEntriesInBatchRequestException(format string, args ...any) *protocol.Error {
+	return protocol.ModelError(Model().Shapes["TooManyEntriesInBatchRequestException"], fmt.Sprintf(format, args...))
+}
+
+// NewTopicLimitExceededException returns the TopicLimitExceededException error (code TopicLimitExceeded, HTTP 403).
+func NewTopicLimitExceededException(format string, args ...any) *protocol.Error {
+	return protocol.ModelError(Model().Shapes["TopicLimitExceededException"], fmt.Sprintf(format, args...))
+}
+
+// NewValidationException returns the ValidationException error (code ValidationException, HTTP 400).
+func NewValidationException(format string, args ...any) *protocol.Error {
+	return protocol.ModelError(Model().Shapes["ValidationException"], fmt.Sprintf(format, args...))
+}

@@ -5,9 +5,12 @@
 package sqs
 
 import (
+	"context"
 	_ "embed"
+	"fmt"
 
 	"github.com/kiricloud/kiri/internal/api"
+	"github.com/kiricloud/kiri/internal/convert"
 	"github.com/kiricloud/kiri/internal/model"
 	"github.com/kiricloud/kiri/internal/protocol"
 )
@@ -26,17 +29,119 @@ const (
 
 // Implemented lists the operations kiri implements, sorted; the
 // operations.json of internal/gen selects them.
-var Implemented = []string{}
+var Implemented = []string{
+	"AddPermission",
+	"ChangeMessageVisibility",
+	"ChangeMessageVisibilityBatch",
+	"CreateQueue",
+	"DeleteMessage",
+	"DeleteMessageBatch",
+	"DeleteQueue",
+	"GetQueueAttributes",
+	"GetQueueUrl",
+	"ListDeadLetterSourceQueues",
+	"ListQueueTags",
+	"ListQueues",
+	"PurgeQueue",
+	"ReceiveMessage",
+	"RemovePermission",
+	"SendMessage",
+	"SendMessageBatch",
+	"SetQueueAttributes",
+	"TagQueue",
+	"UntagQueue",
+}
 
 // API is what kiri's sqs service implements: one method per implemented
 // operation. Methods return *protocol.Error values (see the New…
 // constructors) to answer with the service's own errors.
-type API interface{}
+type API interface {
+	// AddPermission adds a permission to a queue for a specific principal.
+	AddPermission(ctx context.Context, in *AddPermissionRequest) (*AddPermissionOutput, error)
+
+	// ChangeMessageVisibility changes the visibility timeout of a specified message in a queue to a new value.
+	ChangeMessageVisibility(ctx context.Context, in *ChangeMessageVisibilityRequest) (*ChangeMessageVisibilityOutput, error)
+
+	// ChangeMessageVisibilityBatch changes the visibility timeout of multiple messages.
+	ChangeMessageVisibilityBatch(ctx context.Context, in *ChangeMessageVisibilityBatchRequest) (*ChangeMessageVisibilityBatchResult, error)
+
+	// CreateQueue creates a new standard or FIFO queue.
+	CreateQueue(ctx context.Context, in *CreateQueueRequest) (*CreateQueueResult, error)
+
+	// DeleteMessage deletes the specified message from the specified queue.
+	DeleteMessage(ctx context.Context, in *DeleteMessageRequest) (*DeleteMessageOutput, error)
+
+	// DeleteMessageBatch deletes up to ten messages from the specified queue.
+	DeleteMessageBatch(ctx context.Context, in *DeleteMessageBatchRequest) (*DeleteMessageBatchResult, error)
+
+	// DeleteQueue deletes the queue specified by the QueueUrl, regardless of the queue's contents.
+	DeleteQueue(ctx context.Context, in *DeleteQueueRequest) (*DeleteQueueOutput, error)
+
+	// GetQueueAttributes gets attributes for the specified queue.
+	GetQueueAttributes(ctx context.Context, in *GetQueueAttributesRequest) (*GetQueueAttributesResult, error)
+
+	// GetQueueUrl returns the URL of an existing Amazon SQS queue.
+	GetQueueUrl(ctx context.Context, in *GetQueueUrlRequest) (*GetQueueUrlResult, error)
+
+	// ListDeadLetterSourceQueues returns a list of your queues that have the RedrivePolicy queue attribute configured with a dead-letter queue.
+	ListDeadLetterSourceQueues(ctx context.Context, in *ListDeadLetterSourceQueuesRequest) (*ListDeadLetterSourceQueuesResult, error)
+
+	// ListQueueTags: List all cost allocation tags added to the specified Amazon SQS queue.
+	ListQueueTags(ctx context.Context, in *ListQueueTagsRequest) (*ListQueueTagsResult, error)
+
+	// ListQueues returns a list of your queues in the current region.
+	ListQueues(ctx context.Context, in *ListQueuesRequest) (*ListQueuesResult, error)
+
+	// PurgeQueue deletes available messages in a queue (including in-flight messages) specified by the QueueURL parameter.
+	PurgeQueue(ctx context.Context, in *PurgeQueueRequest) (*PurgeQueueOutput, error)
+
+	// ReceiveMessage retrieves one or more messages (up to 10), from the specified queue.
+	ReceiveMessage(ctx context.Context, in *ReceiveMessageRequest) (*ReceiveMessageResult, error)
+
+	// RemovePermission revokes any permissions in the queue policy that matches the specified Label parameter.
+	RemovePermission(ctx context.Context, in *RemovePermissionRequest) (*RemovePermissionOutput, error)
+
+	// SendMessage delivers a message to the specified queue.
+	SendMessage(ctx context.Context, in *SendMessageRequest) (*SendMessageResult, error)
+
+	// SendMessageBatch: You can use SendMessageBatch to send up to 10 messages to the specified queue by assigning either identical or different values to each message (or by not...
+	SendMessageBatch(ctx context.Context, in *SendMessageBatchRequest) (*SendMessageBatchResult, error)
+
+	// SetQueueAttributes sets the value of one or more queue attributes, like a policy.
+	SetQueueAttributes(ctx context.Context, in *SetQueueAttributesRequest) (*SetQueueAttributesOutput, error)
+
+	// TagQueue: Add cost allocation tags to the specified Amazon SQS queue.
+	TagQueue(ctx context.Context, in *TagQueueRequest) (*TagQueueOutput, error)
+
+	// UntagQueue: Remove cost allocation tags from the specified Amazon SQS queue.
+	UntagQueue(ctx context.Context, in *UntagQueueRequest) (*UntagQueueOutput, error)
+}
 
 // Handlers adapts impl to the codecs: the handler of each implemented
 // operation, by operation name.
 func Handlers(impl API) map[string]protocol.Handler {
-	return map[string]protocol.Handler{}
+	return map[string]protocol.Handler{
+		"AddPermission":                convert.Bind(impl.AddPermission),
+		"ChangeMessageVisibility":      convert.Bind(impl.ChangeMessageVisibility),
+		"ChangeMessageVisibilityBatch": convert.Bind(impl.ChangeMessageVisibilityBatch),
+		"CreateQueue":                  convert.Bind(impl.CreateQueue),
+		"DeleteMessage":                convert.Bind(impl.DeleteMessage),
+		"DeleteMessageBatch":           convert.Bind(impl.DeleteMessageBatch),
+		"DeleteQueue":                  convert.Bind(impl.DeleteQueue),
+		"GetQueueAttributes":           convert.Bind(impl.GetQueueAttributes),
+		"GetQueueUrl":                  convert.Bind(impl.GetQueueUrl),
+		"ListDeadLetterSourceQueues":   convert.Bind(impl.ListDeadLetterSourceQueues),
+		"ListQueueTags":                convert.Bind(impl.ListQueueTags),
+		"ListQueues":                   convert.Bind(impl.ListQueues),
+		"PurgeQueue":                   convert.Bind(impl.PurgeQueue),
+		"ReceiveMessage":               convert.Bind(impl.ReceiveMessage),
+		"RemovePermission":             convert.Bind(impl.RemovePermission),
+		"SendMessage":                  convert.Bind(impl.SendMessage),
+		"SendMessageBatch":             convert.Bind(impl.SendMessageBatch),
+		"SetQueueAttributes":           convert.Bind(impl.SetQueueAttributes),
+		"TagQueue":                     convert.Bind(impl.TagQueue),
+		"UntagQueue":                   convert.Bind(impl.UntagQueue),
+	}
 }
 
 //go:embed model.json
@@ -59,3 +164,138 @@ var loadQueryModel = api.LazyModel(ServiceName+" query", queryModelJSON)
 // of the query model in aws-sdk-go v1.47.0 laid over it, so that both protocols
 // decode into the same Go types.
 func QueryModel() *model.API { return loadQueryModel() }
+
+// NewBatchEntryIdsNotDistinct returns the BatchEntryIdsNotDistinct error (code AWS.SimpleQueueService.BatchEntryIdsNotDistinct, HTTP 400).
+func NewBatchEntryIdsNotDistinct(format string, args ...any) *protocol.Error {
+	return protocol.ModelError(Model().Shapes["BatchEntryIdsNotDistinct"], fmt.Sprintf(format, args...))
+}
+
+// NewBatchRequestTooLong returns the BatchRequestTooLong error (code AWS.SimpleQueueService.BatchRequestTooLong, HTTP 400).
+func NewBatchRequestTooLong(format string, args ...any) *protocol.Error {
+	return protocol.ModelError(Model().Shapes["BatchRequestTooLong"], fmt.Sprintf(format, args...))
+}
+
+// NewEmptyBatchRequest returns the EmptyBatchRequest error (code AWS.SimpleQueueService.EmptyBatchRequest, HTTP 400).
+func NewEmptyBatchRequest(format string, args ...any) *protocol.Error {
+	return protocol.ModelError(Model().Shapes["EmptyBatchRequest"], fmt.Sprintf(format, args...))
+}
+
+// NewInvalidAddress returns the InvalidAddress error (code InvalidAddress, HTTP 404).
+func NewInvalidAddress(format string, args ...any) *protocol.Error {
+	return protocol.ModelError(Model().Shapes["InvalidAddress"], fmt.Sprintf(format, args...))
+}
+
+// NewInvalidAttributeName returns the InvalidAttributeName error (code InvalidAttributeName, HTTP 400).
+func NewInvalidAttributeName(format string, args ...any) *protocol.Error {
+	return protocol.ModelError(Model().Shapes["InvalidAttributeName"], fmt.Sprintf(format, args...))
+}
+
+// NewInvalidAttributeValue returns the InvalidAttributeValue error (code InvalidAttributeValue, HTTP 400).
+func NewInvalidAttributeValue(format string, args ...any) *protocol.Error {
+	return protocol.ModelError(Model().Shapes["InvalidAttributeValue"], fmt.Sprintf(format, args...))
+}
+
+// NewInvalidBatchEntryId returns the InvalidBatchEntryId error (code AWS.SimpleQueueService.InvalidBatchEntryId, HTTP 400).
+func NewInvalidBatchEntryId(format string, args ...any) *protocol.Error {
+	return protocol.ModelError(Model().Shapes["InvalidBatchEntryId"], fmt.Sprintf(format, args...))
+}
+
+// NewInvalidIdFormat returns the InvalidIdFormat error (code InvalidIdFormat, HTTP 400).
+func NewInvalidIdFormat(format string, args ...any) *protocol.Error {
+	return protocol.ModelError(Model().Shapes["InvalidIdFormat"], fmt.Sprintf(format, args...))
+}
+
+// NewInvalidMessageContents returns the InvalidMessageContents error (code InvalidMessageContents, HTTP 400).
+func NewInvalidMessageContents(format string, args ...any) *protocol.Error {
+	return protocol.ModelError(Model().Shapes["InvalidMessageContents"], fmt.Sprintf(format, args...))
+}
+
+// NewInvalidSecurity returns the InvalidSecurity error (code InvalidSecurity, HTTP 403).
+func NewInvalidSecurity(format string, args ...any) *protocol.Error {
+	return protocol.ModelError(Model().Shapes["InvalidSecurity"], fmt.Sprintf(format, args...))
+}
+
+// NewKmsAccessDenied returns the KmsAccessDenied error (code KMS.AccessDeniedException, HTTP 400).
+func NewKmsAccessDenied(format string, args ...any) *protocol.Error {
+	return protocol.ModelError(Model().Shapes["KmsAccessDenied"], fmt.Sprintf(format, args...))
+}
+
+// NewKmsDisabled returns the KmsDisabled error (code KMS.DisabledException, HTTP 400).
+func NewKmsDisabled(format string, args ...any) *protocol.Error {
+	return protocol.ModelError(Model().Shapes["KmsDisabled"], fmt.Sprintf(format, args...))
+}
+
+// NewKmsInvalidKeyUsage returns the KmsInvalidKeyUsage error (code KMS.InvalidKeyUsageException, HTTP 400).
+func NewKmsInvalidKeyUsage(format string, args ...any) *protocol.Error {
+	return protocol.ModelError(Model().Shapes["KmsInvalidKeyUsage"], fmt.Sprintf(format, args...))
+}
+
+// NewKmsInvalidState returns the KmsInvalidState error (code KMS.InvalidStateException, HTTP 400).
+func NewKmsInvalidState(format string, args ...any) *protocol.Error {
+	return protocol.ModelError(Model().Shapes["KmsInvalidState"], fmt.Sprintf(format, args...))
+}
+
+// NewKmsNotFound returns the KmsNotFound error (code KMS.NotFoundException, HTTP 400).
+func NewKmsNotFound(format string, args ...any) *protocol.Error {
+	return protocol.ModelError(Model().Shapes["KmsNotFound"], fmt.Sprintf(format, args...))
+}
+
+// NewKmsOptInRequired returns the KmsOptInRequired error (code KMS.OptInRequired, HTTP 403).
+func NewKmsOptInRequired(format string, args ...any) *protocol.Error {
+	return protocol.ModelError(Model().Shapes["KmsOptInRequired"], fmt.Sprintf(format, args...))
+}
+
+// NewKmsThrottled returns the KmsThrottled error (code KMS.ThrottlingException, HTTP 400).
+func NewKmsThrottled(format string, args ...any) *protocol.Error {
+	return protocol.ModelError(Model().Shapes["KmsThrottled"], fmt.Sprintf(format, args...))
+}
+
+// NewMessageNotInflight returns the MessageNotInflight error (code AWS.SimpleQueueService.MessageNotInflight, HTTP 400).
+func NewMessageNotInflight(format string, args ...any) *protocol.Error {
+	return protocol.ModelError(Model().Shapes["MessageNotInflight"], fmt.Sprintf(format, args...))
+}
+
+// NewOverLimit returns the OverLimit error (code OverLimit, HTTP 403).
+func NewOverLimit(format string, args ...any) *protocol.Error {
+	return protocol.ModelError(Model().Shapes["OverLimit"], fmt.Sprintf(format, args...))
+}
+
+// NewPurgeQueueInProgress returns the PurgeQueueInProgress error (code AWS.SimpleQueueService.PurgeQueueInProgress, HTTP 403).
+func NewPurgeQueueInProgress(format string, args ...any) *protocol.Error {
+	return protocol.ModelError(Model().Shapes["PurgeQueueInProgress"], fmt.Sprintf(format, args...))
+}
+
+// NewQueueDeletedRecently returns the QueueDeletedRecently error (code AWS.SimpleQueueService.QueueDeletedRecently, HTTP 400).
+func NewQueueDeletedRecently(format string, args ...any) *protocol.Error {
+	return protocol.ModelError(Model().Shapes["QueueDeletedRecently"], fmt.Sprintf(format, args...))
+}
+
+// NewQueueDoesNotExist returns the QueueDoesNotExist error (code AWS.SimpleQueueService.NonExistentQueue, HTTP 400).
+func NewQueueDoesNotExist(format string, args ...any) *protocol.Error {
+	return protocol.ModelError(Model().Shapes["QueueDoesNotExist"], fmt.Sprintf(format, args...))
+}
+
+// NewQueueNameExists returns the QueueNameExists error (code QueueAlreadyExists, HTTP 400).
+func NewQueueNameExists(format string, args ...any) *protocol.Error {
+	return protocol.ModelError(Model().Shapes["QueueNameExists"], fmt.Sprintf(format, args...))
+}
+
+// NewReceiptHandleIsInvalid returns the ReceiptHandleIsInvalid error (code ReceiptHandleIsInvalid, HTTP 404).
+func NewReceiptHandleIsInvalid(format string, args ...any) *protocol.Error {
+	return protocol.ModelError(Model().Shapes["ReceiptHandleIsInvalid"], fmt.Sprintf(format, args...))
+}
+
+// NewRequestThrottled returns the RequestThrottled error (code RequestThrottled, HTTP 403).
+func NewRequestThrottled(format string, args ...any) *protocol.Error {
+	return protocol.ModelError(Model().Shapes["RequestThrottled"], fmt.Sprintf(format, args...))
+}
+
+// NewTooManyEntriesInBatchRequest returns the TooManyEntriesInBatchRequest error (code AWS.SimpleQueueService.TooManyEntriesInBatchRequest, HTTP 400).
+func NewTooManyEntriesInBatchRequest(format string, args ...any) *protocol.Error {
+	return protocol.ModelError(Model().Shapes["TooManyEntriesInBatchRequest"], fmt.Sprintf(format, args...))
+}
+
+// NewUnsupportedOperation returns the UnsupportedOperation error (code AWS.SimpleQueueService.UnsupportedOperation, HTTP 400).
+func NewUnsupportedOperation(format string, args ...any) *protocol.Error {
+	return protocol.ModelError(Model().Shapes["UnsupportedOperation"], fmt.Sprintf(format, args...))
+}
