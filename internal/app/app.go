@@ -61,6 +61,7 @@ func Start(cfg Config, logOut io.Writer) (*Kiri, error) {
 		Version:          Version,
 		Codecs:           codecs(),
 		Services:         sv.gateway,
+		Internal:         map[string]http.Handler{lambdaCodePrefix: lambdaCode(sv.lambda)},
 	})
 	k := &Kiri{cfg: cfg, store: st, services: sv, listener: ln, Gateway: gw, served: make(chan error, 1)}
 	k.server = &http.Server{Handler: gw, ReadHeaderTimeout: 30 * time.Second}

@@ -42,6 +42,9 @@ type Config struct {
 	Version  string
 	// MaxBodyBytes bounds a request body held in memory.
 	MaxBodyBytes int64
+	// Internal serves kiri's own endpoints under /_kiri/, by path prefix
+	// (e.g. "/_kiri/lambda/code/"), besides the health endpoint.
+	Internal map[string]http.Handler
 }
 
 // Gateway is the http.Handler serving every AWS API.

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"sort"
+	"strings"
 	"time"
 )
 
@@ -82,6 +83,13 @@ func writePreflight(w http.ResponseWriter, r *http.Request) {
 
 // serveInternal answers kiri's own endpoints under /_kiri/.
 func (g *Gateway) serveInternal(w http.ResponseWriter, r *http.Request) int {
+	for prefix, h := range g.cfg.Internal {
+		if strings.HasPrefix(r.URL.Path, prefix) {
+			rec := &statusRecorder{ResponseWriter: w}
+			h.ServeHTTP(rec, r)
+			return rec.status
+		}
+	}
 	if r.URL.Path != "/_kiri/health" {
 		http.NotFound(w, r)
 		return http.StatusNotFound

@@ -407,3 +407,33 @@ func TestAsyncRetries(t *testing.T) {
 		time.Sleep(100 * time.Millisecond)
 	}
 }
+
+// GetFunction's Code.Location downloads the deployment package.
+func TestGetFunctionCodeLocation(t *testing.T) {
+	k := startKiri(t, "")
+	lambdaRole(t, k)
+	inlinePython(t, k, "downloadable", "def handler(event, context):\n    return 1\n", 3)
+	fn, err := lambdaClient(k).GetFunction(context.Background(), &lambda.GetFunctionInput{FunctionName: aws.String("downloadable")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.Get(aws.ToString(fn.Code.Location))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	data, _ := io.ReadAll(resp.Body)
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if resp.StatusCode != 200 || err != nil || len(zr.File) != 1 || zr.File[0].Name != "lambda_function.py" {
+		t.Fatalf("GET %s: %d %v", aws.ToString(fn.Code.Location), resp.StatusCode, err)
+	}
+	bad, err := http.Get(k.Endpoint() + lambdaCodeTraversal)
+	if err == nil {
+		bad.Body.Close()
+		if bad.StatusCode != http.StatusNotFound {
+			t.Fatalf("traversal answered %d", bad.StatusCode)
+		}
+	}
+}
+
+const lambdaCodeTraversal = "/_kiri/lambda/code/000000000000/us-east-1/%2e%2e/x.zip"
