@@ -30,6 +30,7 @@ import (
 	lambdaservice "github.com/kiricloud/kiri/internal/service/lambda"
 	"github.com/kiricloud/kiri/internal/service/lambda/runtime"
 	logsservice "github.com/kiricloud/kiri/internal/service/logs"
+	sqsservice "github.com/kiricloud/kiri/internal/service/sqs"
 	stsservice "github.com/kiricloud/kiri/internal/service/sts"
 	"github.com/kiricloud/kiri/internal/store"
 )
@@ -54,6 +55,7 @@ type services struct {
 	gateway     []*gateway.Service
 	credentials gateway.Credentials
 	lambda      *lambdaservice.Service
+	sqs         *sqsservice.Service
 	engine      *runtime.Engine
 	// tempDirs are removed at close: Lambda code and environments of an
 	// ephemeral kiri.
@@ -77,7 +79,8 @@ func buildServices(st store.Store, cfg Config, endpoint string, logger *slog.Log
 	iamGW.Global = true
 	stsGW := identity{stsapi.ServiceName, stsapi.SigningName, stsapi.TargetPrefix, stsapi.Protocol, stsapi.APIVersion, stsapi.EndpointPrefix, len(stsapi.Operations), stsapi.Model}.service(stsapi.Handlers(stsSvc))
 	stsGW.Global = true
-	sqsGW := identity{sqs.ServiceName, sqs.SigningName, sqs.TargetPrefix, sqs.Protocol, sqs.APIVersion, sqs.EndpointPrefix, len(sqs.Operations), sqs.Model}.service(nil)
+	sv.sqs = sqsservice.New(sqsservice.Config{Store: st, Endpoint: endpoint})
+	sqsGW := identity{sqs.ServiceName, sqs.SigningName, sqs.TargetPrefix, sqs.Protocol, sqs.APIVersion, sqs.EndpointPrefix, len(sqs.Operations), sqs.Model}.service(sqs.Handlers(sv.sqs))
 	sqsGW.QueryModel = sqs.QueryModel
 
 	logsGW := identity{logs.ServiceName, logs.SigningName, logs.TargetPrefix, logs.Protocol, logs.APIVersion, logs.EndpointPrefix, len(logs.Operations), logs.Model}.service(logs.Handlers(logsSvc))
@@ -117,6 +120,7 @@ func (sv *services) startLambda(st store.Store, cfg Config, endpoint string, log
 // close stops the Lambda worker and environments and removes temporary
 // directories.
 func (sv *services) close() error {
+	sv.sqs.Close()
 	err := sv.lambda.Close()
 	err = errors.Join(err, sv.engine.Close())
 	for _, d := range sv.tempDirs {
