@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/kiricloud/kiri/internal/gateway"
+	snsservice "github.com/kiricloud/kiri/internal/service/sns"
 	"github.com/kiricloud/kiri/internal/store"
 )
 
@@ -61,7 +62,11 @@ func Start(cfg Config, logOut io.Writer) (*Kiri, error) {
 		Version:          Version,
 		Codecs:           codecs(),
 		Services:         sv.gateway,
-		Internal:         map[string]http.Handler{lambdaCodePrefix: lambdaCode(sv.lambda)},
+		Internal: map[string]http.Handler{
+			lambdaCodePrefix:           lambdaCode(sv.lambda),
+			snsservice.SigningCertPath: snsCertificate(sv.sns),
+			"/_kiri/mailbox":           mailboxHandler(sv.mailbox),
+		},
 	})
 	k := &Kiri{cfg: cfg, store: st, services: sv, listener: ln, Gateway: gw, served: make(chan error, 1)}
 	k.server = &http.Server{Handler: gw, ReadHeaderTimeout: 30 * time.Second}

@@ -24,12 +24,14 @@ import (
 	"github.com/kiricloud/kiri/internal/api/sqs"
 	stsapi "github.com/kiricloud/kiri/internal/api/sts"
 	"github.com/kiricloud/kiri/internal/gateway"
+	"github.com/kiricloud/kiri/internal/mailbox"
 	"github.com/kiricloud/kiri/internal/model"
 	"github.com/kiricloud/kiri/internal/protocol"
 	iamservice "github.com/kiricloud/kiri/internal/service/iam"
 	lambdaservice "github.com/kiricloud/kiri/internal/service/lambda"
 	"github.com/kiricloud/kiri/internal/service/lambda/runtime"
 	logsservice "github.com/kiricloud/kiri/internal/service/logs"
+	snsservice "github.com/kiricloud/kiri/internal/service/sns"
 	sqsservice "github.com/kiricloud/kiri/internal/service/sqs"
 	stsservice "github.com/kiricloud/kiri/internal/service/sts"
 	"github.com/kiricloud/kiri/internal/store"
@@ -56,6 +58,8 @@ type services struct {
 	credentials gateway.Credentials
 	lambda      *lambdaservice.Service
 	sqs         *sqsservice.Service
+	sns         *snsservice.Service
+	mailbox     *mailbox.Mailbox
 	engine      *runtime.Engine
 	// tempDirs are removed at close: Lambda code and environments of an
 	// ephemeral kiri.
@@ -84,9 +88,13 @@ func buildServices(st store.Store, cfg Config, endpoint string, logger *slog.Log
 	sqsGW.QueryModel = sqs.QueryModel
 
 	logsGW := identity{logs.ServiceName, logs.SigningName, logs.TargetPrefix, logs.Protocol, logs.APIVersion, logs.EndpointPrefix, len(logs.Operations), logs.Model}.service(logs.Handlers(logsSvc))
+	sv.mailbox = mailbox.New(st)
+	sv.sns = snsservice.New(snsservice.Config{Store: st, Endpoint: endpoint, Queues: snsToSQS{sv.sqs},
+		Functions: snsToLambda{sv.lambda}, Mailbox: sv.mailbox, Filter: snsFilters{}})
+	snsGW := identity{sns.ServiceName, sns.SigningName, sns.TargetPrefix, sns.Protocol, sns.APIVersion, sns.EndpointPrefix, len(sns.Operations), sns.Model}.service(sns.Handlers(sv.sns))
 	lambdaGW := identity{lambda.ServiceName, lambda.SigningName, lambda.TargetPrefix, lambda.Protocol, lambda.APIVersion, lambda.EndpointPrefix, len(lambda.Operations), lambda.Model}.service(lambda.Handlers(sv.lambda))
 
-	sv.gateway = []*gateway.Service{iamGW, stsGW, sqsGW, logsGW, lambdaGW}
+	sv.gateway = []*gateway.Service{iamGW, stsGW, sqsGW, snsGW, logsGW, lambdaGW}
 	for _, id := range unimplemented {
 		sv.gateway = append(sv.gateway, id.service(nil))
 	}
@@ -120,8 +128,9 @@ func (sv *services) startLambda(st store.Store, cfg Config, endpoint string, log
 // close stops the Lambda worker and environments and removes temporary
 // directories.
 func (sv *services) close() error {
+	err := sv.sns.Close()
 	sv.sqs.Close()
-	err := sv.lambda.Close()
+	err = errors.Join(err, sv.lambda.Close())
 	err = errors.Join(err, sv.engine.Close())
 	for _, d := range sv.tempDirs {
 		err = errors.Join(err, os.RemoveAll(d))
@@ -142,5 +151,4 @@ var unimplemented = []identity{
 	{kinesis.ServiceName, kinesis.SigningName, kinesis.TargetPrefix, kinesis.Protocol, kinesis.APIVersion, kinesis.EndpointPrefix, len(kinesis.Operations), kinesis.Model},
 	{s3.ServiceName, s3.SigningName, s3.TargetPrefix, s3.Protocol, s3.APIVersion, s3.EndpointPrefix, len(s3.Operations), s3.Model},
 	{ses.ServiceName, ses.SigningName, ses.TargetPrefix, ses.Protocol, ses.APIVersion, ses.EndpointPrefix, len(ses.Operations), ses.Model},
-	{sns.ServiceName, sns.SigningName, sns.TargetPrefix, sns.Protocol, sns.APIVersion, sns.EndpointPrefix, len(sns.Operations), sns.Model},
 }
