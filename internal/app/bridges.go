@@ -3,12 +3,18 @@ package app
 import (
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"net/http"
+	"strings"
+	"time"
 
 	lambdaapi "github.com/kiricloud/kiri/internal/api/lambda"
+	snsapi "github.com/kiricloud/kiri/internal/api/sns"
 	sqsapi "github.com/kiricloud/kiri/internal/api/sqs"
 	"github.com/kiricloud/kiri/internal/mailbox"
 	"github.com/kiricloud/kiri/internal/pattern"
+	"github.com/kiricloud/kiri/internal/request"
 	lambdaservice "github.com/kiricloud/kiri/internal/service/lambda"
 	snsservice "github.com/kiricloud/kiri/internal/service/sns"
 	sqsservice "github.com/kiricloud/kiri/internal/service/sqs"
@@ -86,3 +92,87 @@ func mailboxHandler(box *mailbox.Mailbox) http.Handler {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// lambdaFailures delivers asynchronous invocations that failed for good to
+// the function's dead-letter queue and on-failure destination: an SQS
+// queue, an SNS topic or another function. It reads the services when it
+// delivers, because Lambda and SNS each need the other to exist.
+type lambdaFailures struct{ sv *services }
+
+func (b lambdaFailures) Deliver(ctx context.Context, fe lambdaservice.FailedEvent) error {
+	ctx = request.With(ctx, &request.Info{Account: fe.Account, Region: fe.Region})
+	var errs []error
+	if fe.DeadLetterArn != "" {
+		errs = append(errs, b.send(ctx, fe.DeadLetterArn, string(fe.Payload), deadLetterAttributes(fe)))
+	}
+	if fe.OnFailure != "" {
+		errs = append(errs, b.send(ctx, fe.OnFailure, invocationRecord(fe), nil))
+	}
+	return errors.Join(errs...)
+}
+
+// deadLetterAttributes are the message attributes AWS puts on a DLQ
+// message: the request id, the HTTP status of the invocation (200 for a
+// function error) and the start of the error message.
+func deadLetterAttributes(fe lambdaservice.FailedEvent) map[string]snsservice.MessageAttribute {
+	code := "200"
+	if fe.ErrorCode != "Unhandled" {
+		code = "500"
+	}
+	msg := fe.ErrorMessage
+	if len(msg) > 1024 {
+		msg = msg[:1024]
+	}
+	return map[string]snsservice.MessageAttribute{
+		"RequestID":    {DataType: "String", StringValue: fe.RequestID},
+		"ErrorCode":    {DataType: "Number", StringValue: code},
+		"ErrorMessage": {DataType: "String", StringValue: msg},
+	}
+}
+
+// invocationRecord is the document Lambda sends to an on-failure
+// destination.
+func invocationRecord(fe lambdaservice.FailedEvent) string {
+	payload := json.RawMessage(fe.Payload)
+	if !json.Valid(payload) {
+		payload, _ = json.Marshal(string(fe.Payload))
+	}
+	record, _ := json.Marshal(map[string]any{
+		"version":   "1.0",
+		"timestamp": time.Now().UTC().Format("2006-01-02T15:04:05.000Z"),
+		"requestContext": map[string]any{"requestId": fe.RequestID, "functionArn": fe.FunctionArn,
+			"condition": fe.Condition, "approximateInvokeCount": fe.Attempts},
+		"requestPayload":  payload,
+		"responseContext": map[string]any{"statusCode": 200, "executedVersion": "$LATEST", "functionError": fe.ErrorCode},
+		"responsePayload": map[string]any{"errorMessage": fe.ErrorMessage, "errorType": fe.ErrorCode},
+	})
+	return string(record)
+}
+
+// send delivers a message to the service an ARN names.
+func (b lambdaFailures) send(ctx context.Context, target, body string, attrs map[string]snsservice.MessageAttribute) error {
+	switch arnService(target) {
+	case "sqs":
+		_, err := snsToSQS{b.sv.sqs}.SendToArn(ctx, target, body, attrs, "", "")
+		return err
+	case "sns":
+		snsAttrs := make(map[string]snsapi.MessageAttributeValue, len(attrs))
+		for name, a := range attrs {
+			snsAttrs[name] = snsapi.MessageAttributeValue{DataType: ptr(a.DataType), StringValue: ptr(a.StringValue)}
+		}
+		_, err := b.sv.sns.Publish(ctx, &snsapi.PublishInput{TopicArn: ptr(target), Message: ptr(body), MessageAttributes: snsAttrs})
+		return err
+	case "lambda":
+		return snsToLambda{b.sv.lambda}.InvokeEvent(ctx, target, []byte(body))
+	}
+	return fmt.Errorf("kiri cannot deliver Lambda failures to %s yet", target)
+}
+
+// arnService is the service part of an ARN ("sqs" of arn:aws:sqs:…).
+func arnService(arn string) string {
+	parts := strings.SplitN(arn, ":", 4)
+	if len(parts) < 3 {
+		return ""
+	}
+	return parts[2]
+}

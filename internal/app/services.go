@@ -75,6 +75,7 @@ func buildServices(st store.Store, cfg Config, endpoint string, logger *slog.Log
 	iamSvc := iamservice.New(st, cfg.Account)
 	stsSvc := stsservice.New(st, iamSvc, cfg.Account)
 	logsSvc := logsservice.New(st)
+	sv.sqs = sqsservice.New(sqsservice.Config{Store: st, Endpoint: endpoint})
 	if err := sv.startLambda(st, cfg, endpoint, logger, iamSvc, stsSvc, logsSvc); err != nil {
 		return nil, err
 	}
@@ -83,7 +84,6 @@ func buildServices(st store.Store, cfg Config, endpoint string, logger *slog.Log
 	iamGW.Global = true
 	stsGW := identity{stsapi.ServiceName, stsapi.SigningName, stsapi.TargetPrefix, stsapi.Protocol, stsapi.APIVersion, stsapi.EndpointPrefix, len(stsapi.Operations), stsapi.Model}.service(stsapi.Handlers(stsSvc))
 	stsGW.Global = true
-	sv.sqs = sqsservice.New(sqsservice.Config{Store: st, Endpoint: endpoint})
 	sqsGW := identity{sqs.ServiceName, sqs.SigningName, sqs.TargetPrefix, sqs.Protocol, sqs.APIVersion, sqs.EndpointPrefix, len(sqs.Operations), sqs.Model}.service(sqs.Handlers(sv.sqs))
 	sqsGW.QueryModel = sqs.QueryModel
 
@@ -121,7 +121,7 @@ func (sv *services) startLambda(st store.Store, cfg Config, endpoint string, log
 	sv.engine = runtime.New(runtime.Config{Endpoint: endpoint, AccountConcurrency: cfg.LambdaConcurrency, Logs: logsSvc, TempRoot: envRoot})
 	sv.lambda = lambdaservice.New(lambdaservice.Config{Store: st, Invoker: sv.engine, CodeRoot: codeRoot, IAM: iamSvc, STS: stsSvc,
 		DefaultAccount: cfg.Account, DefaultRegion: cfg.Region, AccountConcurrency: cfg.LambdaConcurrency,
-		RetryDelay: cfg.LambdaRetryDelay, Endpoint: endpoint, Logger: logger})
+		RetryDelay: cfg.LambdaRetryDelay, Endpoint: endpoint, Logger: logger, DeadLetter: lambdaFailures{sv}})
 	return nil
 }
 

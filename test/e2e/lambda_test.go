@@ -24,6 +24,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	lambdatypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
 	"github.com/kiricloud/kiri/internal/app"
 )
@@ -437,3 +439,76 @@ func TestGetFunctionCodeLocation(t *testing.T) {
 }
 
 const lambdaCodeTraversal = "/_kiri/lambda/code/000000000000/us-east-1/%2e%2e/x.zip"
+
+// TestAsyncFailureReachesDLQAndDestination: an Event invocation that fails
+// for good lands in the function's dead-letter queue (the event, with
+// RequestID/ErrorCode/ErrorMessage attributes) and, as an invocation
+// record, in its on-failure destination.
+func TestAsyncFailureReachesDLQAndDestination(t *testing.T) {
+	requireRuntime(t, "python3", "--version")
+	k := startKiri(t, "")
+	ctx := context.Background()
+	cfg := sdkConfig(k, "AKIAEXAMPLEKEY000001", "secret", "")
+	q := sqs.NewFromConfig(cfg)
+	queueArn := func(name string) (string, string) {
+		out, err := q.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String(name)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		attrs, err := q.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{QueueUrl: out.QueueUrl, AttributeNames: []sqstypes.QueueAttributeName{"QueueArn"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return *out.QueueUrl, attrs.Attributes["QueueArn"]
+	}
+	dlqURL, dlqArn := queueArn("failed-events")
+	destURL, destArn := queueArn("failure-records")
+
+	dir := t.TempDir()
+	_ = os.WriteFile(filepath.Join(dir, "lambda_function.py"), []byte("def handler(event, context):\n    raise ValueError('bad input')\n"), 0o644)
+	c := lambdaClient(k)
+	_, err := c.CreateFunction(ctx, &lambda.CreateFunctionInput{FunctionName: aws.String("doomed"), Runtime: lambdatypes.Runtime("python3.11"),
+		Role: aws.String(lambdaRole(t, k)), Handler: aws.String("lambda_function.handler"), Code: &lambdatypes.FunctionCode{ZipFile: zipDir(t, dir)},
+		DeadLetterConfig: &lambdatypes.DeadLetterConfig{TargetArn: aws.String(dlqArn)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.PutFunctionEventInvokeConfig(ctx, &lambda.PutFunctionEventInvokeConfigInput{FunctionName: aws.String("doomed"),
+		MaximumRetryAttempts: aws.Int32(0),
+		DestinationConfig:    &lambdatypes.DestinationConfig{OnFailure: &lambdatypes.OnFailure{Destination: aws.String(destArn)}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Invoke(ctx, &lambda.InvokeInput{FunctionName: aws.String("doomed"), InvocationType: lambdatypes.InvocationTypeEvent,
+		Payload: []byte(`{"order":42}`)}); err != nil {
+		t.Fatal(err)
+	}
+	receive := func(url string) sqstypes.Message {
+		for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); {
+			out, err := q.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: aws.String(url), WaitTimeSeconds: 2,
+				MessageAttributeNames: []string{"All"}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(out.Messages) == 1 {
+				return out.Messages[0]
+			}
+		}
+		t.Fatalf("nothing arrived in %s", url)
+		return sqstypes.Message{}
+	}
+	dead := receive(dlqURL)
+	if aws.ToString(dead.Body) != `{"order":42}` || aws.ToString(dead.MessageAttributes["ErrorMessage"].StringValue) == "" ||
+		aws.ToString(dead.MessageAttributes["RequestID"].StringValue) == "" {
+		t.Fatalf("DLQ message: %s %v", aws.ToString(dead.Body), dead.MessageAttributes)
+	}
+	var record struct {
+		RequestContext struct{ Condition, FunctionArn string } `json:"requestContext"`
+		RequestPayload map[string]int                          `json:"requestPayload"`
+	}
+	rec := receive(destURL)
+	if err := json.Unmarshal([]byte(aws.ToString(rec.Body)), &record); err != nil || record.RequestContext.Condition != "RetriesExhausted" ||
+		record.RequestPayload["order"] != 42 {
+		t.Fatalf("destination record: %s (%v)", aws.ToString(rec.Body), err)
+	}
+}
