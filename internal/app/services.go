@@ -29,6 +29,7 @@ import (
 	"github.com/kiricloud/kiri/internal/protocol"
 	iamservice "github.com/kiricloud/kiri/internal/service/iam"
 	lambdaservice "github.com/kiricloud/kiri/internal/service/lambda"
+	"github.com/kiricloud/kiri/internal/service/lambda/esm"
 	"github.com/kiricloud/kiri/internal/service/lambda/runtime"
 	logsservice "github.com/kiricloud/kiri/internal/service/logs"
 	snsservice "github.com/kiricloud/kiri/internal/service/sns"
@@ -58,6 +59,7 @@ type services struct {
 	credentials gateway.Credentials
 	lambda      *lambdaservice.Service
 	sqs         *sqsservice.Service
+	sqsESM      *esm.SQSPoller
 	sns         *snsservice.Service
 	mailbox     *mailbox.Mailbox
 	engine      *runtime.Engine
@@ -88,6 +90,8 @@ func buildServices(st store.Store, cfg Config, endpoint string, logger *slog.Log
 	sqsGW.QueryModel = sqs.QueryModel
 
 	logsGW := identity{logs.ServiceName, logs.SigningName, logs.TargetPrefix, logs.Protocol, logs.APIVersion, logs.EndpointPrefix, len(logs.Operations), logs.Model}.service(logs.Handlers(logsSvc))
+	sv.sqsESM = esm.NewSQS(esm.SQSConfig{SQS: sv.sqs, Lambda: sv.lambda, Logger: logger})
+	sv.lambda.RegisterPoller("sqs", sv.sqsESM)
 	sv.mailbox = mailbox.New(st)
 	sv.sns = snsservice.New(snsservice.Config{Store: st, Endpoint: endpoint, Queues: snsToSQS{sv.sqs},
 		Functions: snsToLambda{sv.lambda}, Mailbox: sv.mailbox, Filter: snsFilters{}})
@@ -129,6 +133,8 @@ func (sv *services) startLambda(st store.Store, cfg Config, endpoint string, log
 // directories.
 func (sv *services) close() error {
 	err := sv.sns.Close()
+	// Pollers stop before SQS: a closed queue answers long polls at once.
+	sv.sqsESM.Close()
 	sv.sqs.Close()
 	err = errors.Join(err, sv.lambda.Close())
 	err = errors.Join(err, sv.engine.Close())

@@ -512,3 +512,50 @@ func TestAsyncFailureReachesDLQAndDestination(t *testing.T) {
 		t.Fatalf("destination record: %s (%v)", aws.ToString(rec.Body), err)
 	}
 }
+
+// TestSQSEventSource: a queue mapped to a function delivers its messages
+// in the SQS event and the processed messages are deleted.
+func TestSQSEventSource(t *testing.T) {
+	requireRuntime(t, "python3", "--version")
+	k := startKiri(t, "")
+	ctx := context.Background()
+	q := sqs.NewFromConfig(sdkConfig(k, "AKIAEXAMPLEKEY000001", "secret", ""))
+	queue, err := q.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String("mailsendqueue000")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lambdaRole(t, k)
+	inlinePython(t, k, "consumer", "def handler(event, context):\n    for r in event['Records']:\n        print(r['eventSource'], r['body'])\n", 3)
+	_, err = lambdaClient(k).CreateEventSourceMapping(ctx, &lambda.CreateEventSourceMappingInput{FunctionName: aws.String("consumer"),
+		EventSourceArn: aws.String("arn:aws:sqs:us-east-1:000000000000:mailsendqueue000"), BatchSize: aws.Int32(10)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, body := range []string{"taro@example.com", "hanako@example.com"} {
+		if _, err := q.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: queue.QueueUrl, MessageBody: aws.String(body)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		log := functionLog(t, k, "consumer")
+		if strings.Contains(log, "aws:sqs taro@example.com") && strings.Contains(log, "aws:sqs hanako@example.com") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("function log:\n%s", log)
+		}
+	}
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		attrs, err := q.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{QueueUrl: queue.QueueUrl,
+			AttributeNames: []sqstypes.QueueAttributeName{"ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if attrs.Attributes["ApproximateNumberOfMessages"] == "0" && attrs.Attributes["ApproximateNumberOfMessagesNotVisible"] == "0" {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("messages not deleted: %v", attrs.Attributes)
+		}
+	}
+}
