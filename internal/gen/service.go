@@ -37,6 +37,7 @@ func generateService(root, sdk string, sc ServiceConfig, all bool) (map[string][
 		}
 		copyErrorCodes(full, old)
 	}
+	patchModel(sc.Package, full)
 
 	trimmed := trim(full, selected)
 	files := map[string][]byte{}

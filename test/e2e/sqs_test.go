@@ -94,3 +94,65 @@ func TestSQSWithCLI(t *testing.T) {
 		t.Fatalf("attributes: %v", attrsOut)
 	}
 }
+
+// sqsBehaviourScript exercises, with boto3, the SQS behaviours a client
+// notices: FIFO order and deduplication, visibility expiry, a DLQ after
+// maxReceiveCount, and long polling that wakes when a message arrives.
+const sqsBehaviourScript = `
+import json, os, threading, time, boto3
+sqs = boto3.client('sqs', endpoint_url=os.environ['KIRI_ENDPOINT'], region_name='us-east-1')
+
+fifo = sqs.create_queue(QueueName='orders.fifo', Attributes={'FifoQueue': 'true'})['QueueUrl']
+for i, body in enumerate(['a', 'b', 'b', 'c']):
+    sqs.send_message(QueueUrl=fifo, MessageBody=body, MessageGroupId='g', MessageDeduplicationId=body)
+got = []
+while True:
+    ms = sqs.receive_message(QueueUrl=fifo, MaxNumberOfMessages=10).get('Messages', [])
+    if not ms:
+        break
+    for m in ms:
+        got.append(m['Body'])
+        sqs.delete_message(QueueUrl=fifo, ReceiptHandle=m['ReceiptHandle'])
+print('fifo', ''.join(got))
+
+dlq = sqs.create_queue(QueueName='dead')['QueueUrl']
+dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq, AttributeNames=['QueueArn'])['Attributes']['QueueArn']
+work = sqs.create_queue(QueueName='work', Attributes={'VisibilityTimeout': '1',
+    'RedrivePolicy': json.dumps({'deadLetterTargetArn': dlq_arn, 'maxReceiveCount': '2'})})['QueueUrl']
+sqs.send_message(QueueUrl=work, MessageBody='poison')
+counts = []
+for _ in range(2):
+    m = sqs.receive_message(QueueUrl=work, WaitTimeSeconds=5, AttributeNames=['ApproximateReceiveCount'])['Messages'][0]
+    counts.append(m['Attributes']['ApproximateReceiveCount'])
+print('receives', counts)
+m = sqs.receive_message(QueueUrl=dlq, WaitTimeSeconds=5).get('Messages', [])
+while not m:
+    sqs.receive_message(QueueUrl=work, WaitTimeSeconds=2)
+    m = sqs.receive_message(QueueUrl=dlq, WaitTimeSeconds=2).get('Messages', [])
+print('dlq', m[0]['Body'])
+
+idle = sqs.create_queue(QueueName='idle')['QueueUrl']
+threading.Timer(0.5, lambda: sqs.send_message(QueueUrl=idle, MessageBody='wake')).start()
+m = sqs.receive_message(QueueUrl=idle, WaitTimeSeconds=20)['Messages'][0]
+print('long poll', m['Body'])
+`
+
+// Run with boto3 1.43 (JSON) and Debian's boto3 1.26 (query).
+func TestSQSBehavioursWithBoto3(t *testing.T) {
+	for _, py := range []string{"python3", "/usr/bin/python3"} {
+		t.Run(py, func(t *testing.T) {
+			requireTool(t, py, "-c", "import boto3")
+			k := startKiri(t, "")
+			cmd := exec.Command(py, "-c", sqsBehaviourScript)
+			cmd.Env = clientEnv(k, "KIRI_ENDPOINT="+k.Endpoint())
+			out, err := cmd.CombinedOutput()
+			if err != nil {
+				t.Fatalf("%v\n%s", err, out)
+			}
+			want := "fifo abc\nreceives ['1', '2']\ndlq poison\nlong poll wake\n"
+			if string(out) != want {
+				t.Fatalf("printed:\n%s\nwant:\n%s", out, want)
+			}
+		})
+	}
+}
