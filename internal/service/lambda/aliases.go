@@ -93,7 +93,7 @@ func (s *Service) CreateAlias(ctx context.Context, in *lambdaapi.CreateAliasRequ
 		return nil, err
 	}
 	name := deref(in.Name)
-	if isVersion(name) || name == latest || !qualifierPattern.MatchString(name) {
+	if isVersion(name) || name == latest || len(name) > 128 || !qualifierPattern.MatchString(name) {
 		return nil, lambdaapi.NewInvalidParameterValueException("1 validation error detected: Value '%s' at 'name' failed to satisfy constraint: Member must satisfy regular expression pattern: (?!^[0-9]+$)([a-zA-Z0-9-_]+)", name)
 	}
 	a := &aliasRecord{Name: name, Version: deref(in.FunctionVersion), Description: deref(in.Description), RevisionID: request.NewID()}

@@ -77,7 +77,12 @@ func (s *Service) dropCode(sc scope, name, rev string) {
 	_ = os.Remove(dir + ".zip")
 }
 
-var errBadZip = lambdaapi.NewInvalidParameterValueException("Could not unzip uploaded file. Please check your file, then try to upload again.")
+// errBadZip is a function, not a shared value: building it reads the
+// model, which must not happen at program start, and each caller gets an
+// error of its own.
+func errBadZip() error {
+	return lambdaapi.NewInvalidParameterValueException("Could not unzip uploaded file. Please check your file, then try to upload again.")
+}
 
 // extractZip unpacks data into dir. Entries may not leave dir (no "..",
 // no absolute paths, no symlinks pointing out); Unix modes are kept so a
@@ -85,7 +90,7 @@ var errBadZip = lambdaapi.NewInvalidParameterValueException("Could not unzip upl
 func extractZip(data []byte, dir string) error {
 	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
 	if err != nil {
-		return errBadZip
+		return errBadZip()
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
@@ -107,7 +112,7 @@ func extractEntry(f *zip.File, dir string, budget int64) (int64, error) {
 		if strings.Trim(f.Name, "/") == "" {
 			return 0, nil
 		}
-		return 0, errBadZip
+		return 0, errBadZip()
 	}
 	target := filepath.Join(dir, name)
 	mode := f.Mode()
@@ -119,7 +124,7 @@ func extractEntry(f *zip.File, dir string, budget int64) (int64, error) {
 		return 0, err
 	}
 	if !insideDir(dir, filepath.Dir(target)) {
-		return 0, errBadZip
+		return 0, errBadZip()
 	}
 	if mode&os.ModeSymlink != 0 {
 		return 0, extractSymlink(f, dir, target)
@@ -130,7 +135,7 @@ func extractEntry(f *zip.File, dir string, budget int64) (int64, error) {
 	}
 	rc, err := f.Open()
 	if err != nil {
-		return 0, errBadZip
+		return 0, errBadZip()
 	}
 	defer rc.Close()
 	out, err := os.OpenFile(target, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, perm)
@@ -142,7 +147,7 @@ func extractEntry(f *zip.File, dir string, budget int64) (int64, error) {
 		err = cerr
 	}
 	if err != nil {
-		return n, errBadZip
+		return n, errBadZip()
 	}
 	if n > budget {
 		return n, lambdaapi.NewInvalidParameterValueException("Unzipped size must be smaller than %d bytes", maxUnzipped)
@@ -153,22 +158,22 @@ func extractEntry(f *zip.File, dir string, budget int64) (int64, error) {
 func extractSymlink(f *zip.File, dir, target string) error {
 	rc, err := f.Open()
 	if err != nil {
-		return errBadZip
+		return errBadZip()
 	}
 	defer rc.Close()
 	link, err := io.ReadAll(io.LimitReader(rc, 4096))
 	if err != nil {
-		return errBadZip
+		return errBadZip()
 	}
 	// Judge the link from where it physically lands (its parent resolved).
 	parent, err := filepath.EvalSymlinks(filepath.Dir(target))
 	root, rerr := filepath.EvalSymlinks(dir)
 	if err != nil || rerr != nil || filepath.IsAbs(string(link)) {
-		return errBadZip
+		return errBadZip()
 	}
 	rel, err := filepath.Rel(root, filepath.Join(parent, string(link)))
 	if err != nil || (rel != "." && !filepath.IsLocal(rel)) {
-		return errBadZip
+		return errBadZip()
 	}
 	if err := os.Symlink(string(link), target); err != nil && !errors.Is(err, os.ErrExist) {
 		return fmt.Errorf("lambda: symlink %s: %w", target, err)

@@ -18,9 +18,11 @@ type fnRef struct {
 func (r fnRef) arn() string          { return r.functionArn(r.name) }
 func (r fnRef) qualifiedArn() string { return r.scope.qualifiedArn(r.name, r.qualifier) }
 
+// Lengths are checked apart from these patterns: counted repetitions such
+// as {1,128} make RE2 build large programs, a cost paid at every start.
 var (
-	namePattern      = regexp.MustCompile(`^[a-zA-Z0-9_-]{1,64}$`)
-	qualifierPattern = regexp.MustCompile(`^(\$LATEST|[a-zA-Z0-9_-]{1,128})$`)
+	namePattern      = regexp.MustCompile(`^[a-zA-Z0-9_-]+$`)
+	qualifierPattern = regexp.MustCompile(`^(\$LATEST|[a-zA-Z0-9_-]+)$`)
 	accountPattern   = regexp.MustCompile(`^[0-9]{12}$`)
 )
 
@@ -52,7 +54,7 @@ func (s *Service) resolveName(ctx context.Context, functionName, qualifier *stri
 		rest = parts
 	}
 	ref.name = rest[0]
-	if !namePattern.MatchString(ref.name) {
+	if len(ref.name) > 64 || !namePattern.MatchString(ref.name) {
 		return ref, invalidName(raw)
 	}
 	if len(rest) == 2 {
@@ -64,7 +66,7 @@ func (s *Service) resolveName(ctx context.Context, functionName, qualifier *stri
 		}
 		ref.qualifier = q
 	}
-	if ref.qualifier != "" && !qualifierPattern.MatchString(ref.qualifier) {
+	if ref.qualifier != "" && (len(ref.qualifier) > 128 || !qualifierPattern.MatchString(ref.qualifier)) {
 		return ref, lambdaapi.NewInvalidParameterValueException("Invalid qualifier: %s", ref.qualifier)
 	}
 	return ref, nil

@@ -285,7 +285,7 @@ func (s *Service) Publish(ctx context.Context, in *snsapi.PublishInput) (*snsapi
 	return out, nil
 }
 
-var batchIDPattern = regexp.MustCompile(`^[A-Za-z0-9_-]{1,80}$`)
+var batchIDPattern = regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
 
 func (s *Service) PublishBatch(ctx context.Context, in *snsapi.PublishBatchInput) (*snsapi.PublishBatchResponse, error) {
 	ref, err := parseTopicArn(in.TopicArn, "TopicArn")
@@ -303,7 +303,7 @@ func (s *Service) PublishBatch(ctx context.Context, in *snsapi.PublishBatchInput
 	total := 0
 	for _, e := range entries {
 		id := deref(e.Id)
-		if !batchIDPattern.MatchString(id) {
+		if len(id) > 80 || !batchIDPattern.MatchString(id) {
 			return nil, snsapi.NewInvalidBatchEntryIdException("The Id of a batch entry in a batch request doesn't abide by the specification.")
 		}
 		if seen[id] {

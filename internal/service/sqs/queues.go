@@ -9,7 +9,7 @@ import (
 	sqsapi "github.com/kiricloud/kiri/internal/api/sqs"
 )
 
-var queueNameRE = regexp.MustCompile(`^[A-Za-z0-9_-]{1,80}$`)
+var queueNameRE = regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
 
 // validateName applies AWS's naming rules; a FIFO queue's name ends in .fifo
 // and only a FIFO queue's does.
@@ -21,7 +21,7 @@ func validateName(name string, fifo bool) error {
 		}
 		return nil
 	}
-	if !queueNameRE.MatchString(name) {
+	if len(name) > 80 || !queueNameRE.MatchString(name) {
 		return errParam("Can only include alphanumeric characters, hyphens, or underscores. 1 to 80 in length")
 	}
 	return nil
