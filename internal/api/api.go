@@ -21,6 +21,7 @@ package api
 import (
 	"sort"
 	"sync"
+	"sync/atomic"
 
 	"github.com/kiricloud/kiri/internal/model"
 )
@@ -53,6 +54,7 @@ func Find(ops []Operation, name string) (Operation, bool) {
 // panics.
 func LazyModel(service string, data []byte) func() *model.API {
 	return sync.OnceValue(func() *model.API {
+		modelsParsed.Add(1)
 		api, err := model.Load(data)
 		if err != nil {
 			panic("api: embedded model of " + service + ": " + err.Error())
@@ -60,3 +62,9 @@ func LazyModel(service string, data []byte) func() *model.API {
 		return api
 	})
 }
+
+var modelsParsed atomic.Int32
+
+// ModelsParsed counts the models parsed so far, so a test can check that
+// program start parses none: start-up time is a feature.
+func ModelsParsed() int { return int(modelsParsed.Load()) }
