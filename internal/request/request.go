@@ -57,3 +57,24 @@ func NewID() string {
 	hex.Encode(s[24:], b[10:])
 	return string(s[:])
 }
+
+// The account and region of calls made inside kiri without a request
+// (tests, in-process deliveries that name no ARN), as kiri's defaults.
+const (
+	DefaultAccount = "000000000000"
+	DefaultRegion  = "us-east-1"
+)
+
+// Scope is the account and region a call acts in: the request's, else the
+// defaults.
+func Scope(ctx context.Context) (account, region string) {
+	info := From(ctx)
+	account, region = info.Account, info.Region
+	if account == "" {
+		account = DefaultAccount
+	}
+	if region == "" {
+		region = DefaultRegion
+	}
+	return account, region
+}

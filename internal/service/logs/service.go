@@ -19,10 +19,7 @@ import (
 )
 
 // Defaults for calls that carry no request (made inside kiri or by tests).
-const (
-	defaultAccount = "000000000000"
-	defaultRegion  = "us-east-1"
-)
+const ()
 
 // Service implements the generated logs.API and runtime.LogSink on a store.
 type Service struct {
@@ -47,28 +44,15 @@ func (s *Service) SetClock(now func() time.Time) { s.now = now }
 // nowMillis is the current time as CloudWatch Logs reports times: Unix ms.
 func (s *Service) nowMillis() int64 { return s.now().UnixMilli() }
 
-// scope is the account and region a request acts in.
-func scope(ctx context.Context) (account, region string) {
-	info := request.From(ctx)
-	account, region = info.Account, info.Region
-	if account == "" {
-		account = defaultAccount
-	}
-	if region == "" {
-		region = defaultRegion
-	}
-	return account, region
-}
-
 // view runs fn on the caller's state in a read transaction.
 func (s *Service) view(ctx context.Context, fn func(r *region) error) error {
-	acct, reg := scope(ctx)
+	acct, reg := request.Scope(ctx)
 	return s.viewIn(acct, reg, fn)
 }
 
 // update runs fn on the caller's state in a write transaction.
 func (s *Service) update(ctx context.Context, fn func(r *region) error) error {
-	acct, reg := scope(ctx)
+	acct, reg := request.Scope(ctx)
 	return s.updateIn(acct, reg, fn)
 }
 

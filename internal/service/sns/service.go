@@ -24,14 +24,11 @@ import (
 
 	snsapi "github.com/kiricloud/kiri/internal/api/sns"
 	"github.com/kiricloud/kiri/internal/mailbox"
-	"github.com/kiricloud/kiri/internal/request"
 	"github.com/kiricloud/kiri/internal/store"
 )
 
 // Defaults for calls that carry no request (made inside kiri or by tests).
 const (
-	defaultAccount  = "000000000000"
-	defaultRegion   = "us-east-1"
 	defaultEndpoint = "http://127.0.0.1:4566"
 )
 
@@ -161,19 +158,6 @@ func (s *Service) goDeliver(fn func(ctx context.Context)) {
 		defer s.deliveries.Done()
 		fn(s.ctx)
 	}()
-}
-
-// scope is the account and region a request acts in.
-func scope(ctx context.Context) (account, region string) {
-	info := request.From(ctx)
-	account, region = info.Account, info.Region
-	if account == "" {
-		account = defaultAccount
-	}
-	if region == "" {
-		region = defaultRegion
-	}
-	return account, region
 }
 
 func ptr[T any](v T) *T { return &v }

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	snsapi "github.com/kiricloud/kiri/internal/api/sns"
+	"github.com/kiricloud/kiri/internal/request"
 	"github.com/kiricloud/kiri/internal/store"
 )
 
@@ -142,13 +143,13 @@ func (s *Service) open(tx store.Tx, acct, reg string) *region {
 
 // view runs fn on the caller's state in a read transaction.
 func (s *Service) view(ctx context.Context, fn func(r *region) error) error {
-	acct, reg := scope(ctx)
+	acct, reg := request.Scope(ctx)
 	return s.viewIn(acct, reg, fn)
 }
 
 // update runs fn on the caller's state in a write transaction.
 func (s *Service) update(ctx context.Context, fn func(r *region) error) error {
-	acct, reg := scope(ctx)
+	acct, reg := request.Scope(ctx)
 	return s.updateIn(acct, reg, fn)
 }
 

@@ -139,7 +139,7 @@ func (s *Service) Subscribe(ctx context.Context, in *snsapi.SubscribeInput) (*sn
 			return nil, err
 		}
 	}
-	owner, _ := scope(ctx)
+	owner, _ := request.Scope(ctx)
 	var sub *subRec
 	var topic *topicRec
 	var arn string

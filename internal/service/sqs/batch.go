@@ -6,6 +6,7 @@ import (
 
 	sqsapi "github.com/kiricloud/kiri/internal/api/sqs"
 	"github.com/kiricloud/kiri/internal/protocol"
+	"github.com/kiricloud/kiri/internal/request"
 )
 
 // The batch operations check the request as a whole (AWS fails the call
@@ -62,7 +63,7 @@ func (s *Service) SendMessageBatch(ctx context.Context, in *sqsapi.SendMessageBa
 	if total > maxBatchBytes {
 		return nil, sqsapi.NewBatchRequestTooLong("Batch requests cannot be longer than %d bytes. You have sent %d bytes.", maxBatchBytes, total)
 	}
-	sender, _ := scope(ctx) // SenderId: the calling account
+	sender, _ := request.Scope(ctx) // SenderId: the calling account
 	out := &sqsapi.SendMessageBatchResult{Successful: []sqsapi.SendMessageBatchResultEntry{}, Failed: []sqsapi.BatchResultErrorEntry{}}
 	err := s.onQueue(ctx, in.QueueUrl, true, func(r *region, q *queueRec) error {
 		for _, e := range in.Entries {

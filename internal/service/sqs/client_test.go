@@ -27,6 +27,7 @@ import (
 	"github.com/kiricloud/kiri/internal/protocol/query"
 	"github.com/kiricloud/kiri/internal/protocol/restjson"
 	"github.com/kiricloud/kiri/internal/protocol/restxml"
+	"github.com/kiricloud/kiri/internal/request"
 )
 
 // newServer runs SQS behind kiri's real gateway; queue URLs point at the
@@ -37,8 +38,8 @@ func newServer(t *testing.T) *httptest.Server {
 	svc := New(Config{Store: newTestStore(t), Endpoint: "http://" + srv.Listener.Addr().String()})
 	t.Cleanup(svc.Close)
 	srv.Config.Handler = gateway.New(gateway.Config{
-		DefaultAccount: defaultAccount,
-		DefaultRegion:  defaultRegion,
+		DefaultAccount: request.DefaultAccount,
+		DefaultRegion:  request.DefaultRegion,
 		Codecs: map[string]protocol.Codec{ // as internal/app/codecs.go
 			"json":      awsjson.Codec{},
 			"rest-json": restjson.Codec{},

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	sqsapi "github.com/kiricloud/kiri/internal/api/sqs"
+	"github.com/kiricloud/kiri/internal/request"
 )
 
 var queueNameRE = regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
@@ -30,7 +31,7 @@ func validateName(name string, fifo bool) error {
 // target resolves a request's QueueUrl to the account, region and name it
 // names; the region is the request's, as on AWS.
 func target(ctx context.Context, queueURL *string) (queueRef, error) {
-	acct, reg := scope(ctx)
+	acct, reg := request.Scope(ctx)
 	if queueURL == nil || *queueURL == "" {
 		return queueRef{}, errMissing("QueueUrl")
 	}
@@ -87,7 +88,7 @@ func (s *Service) CreateQueue(ctx context.Context, in *sqsapi.CreateQueueRequest
 	if err := validateName(name, fifo); err != nil {
 		return nil, err
 	}
-	acct, reg := scope(ctx)
+	acct, reg := request.Scope(ctx)
 	var url string
 	err := s.updateIn(acct, reg, func(r *region) error {
 		url = r.url(name)
@@ -130,7 +131,7 @@ func sameQueue(old, req *queueRec, asked map[string]string, err error) error {
 
 // GetQueueUrl returns the URL of a queue by name.
 func (s *Service) GetQueueUrl(ctx context.Context, in *sqsapi.GetQueueUrlRequest) (*sqsapi.GetQueueUrlResult, error) {
-	acct, reg := scope(ctx)
+	acct, reg := request.Scope(ctx)
 	if owner := deref(in.QueueOwnerAWSAccountId); owner != "" {
 		acct = owner
 	}
@@ -157,7 +158,7 @@ func (s *Service) ListQueues(ctx context.Context, in *sqsapi.ListQueuesRequest) 
 	if err != nil {
 		return nil, err
 	}
-	acct, reg := scope(ctx)
+	acct, reg := request.Scope(ctx)
 	out := &sqsapi.ListQueuesResult{}
 	err = s.viewIn(acct, reg, func(r *region) error {
 		qs, err := r.queues()

@@ -30,7 +30,7 @@ type sent struct {
 
 // SendMessage stores a message; it is durable when the call returns.
 func (s *Service) SendMessage(ctx context.Context, in *sqsapi.SendMessageRequest) (*sqsapi.SendMessageResult, error) {
-	sender, _ := scope(ctx) // SenderId: the calling account
+	sender, _ := request.Scope(ctx) // SenderId: the calling account
 	m := outgoing{
 		Body: deref(in.MessageBody), Delay: in.DelaySeconds, Attrs: in.MessageAttributes, SysAttrs: in.MessageSystemAttributes,
 		DedupID: deref(in.MessageDeduplicationId), GroupID: deref(in.MessageGroupId), Sender: sender,

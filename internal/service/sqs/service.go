@@ -12,20 +12,16 @@
 package sqs
 
 import (
-	"context"
 	"strings"
 	"sync"
 	"time"
 
 	sqsapi "github.com/kiricloud/kiri/internal/api/sqs"
-	"github.com/kiricloud/kiri/internal/request"
 	"github.com/kiricloud/kiri/internal/store"
 )
 
 // Defaults for calls that carry no request (made inside kiri or by tests).
 const (
-	defaultAccount  = "000000000000"
-	defaultRegion   = "us-east-1"
 	defaultEndpoint = "http://127.0.0.1:4566"
 )
 
@@ -75,19 +71,6 @@ func New(cfg Config) *Service {
 // nothing). The store is the caller's to close.
 func (s *Service) Close() {
 	s.once.Do(func() { close(s.closed) })
-}
-
-// scope is the account and region a request acts in.
-func scope(ctx context.Context) (account, region string) {
-	info := request.From(ctx)
-	account, region = info.Account, info.Region
-	if account == "" {
-		account = defaultAccount
-	}
-	if region == "" {
-		region = defaultRegion
-	}
-	return account, region
 }
 
 // nowMillis is the current time as SQS reports times: Unix ms.
