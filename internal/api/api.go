@@ -38,6 +38,20 @@ type Operation struct {
 	Errors     []string
 }
 
+// Info is a service's identity: what the gateway needs to recognise its
+// requests and speak its protocol. Each generated package has one.
+type Info struct {
+	Name           string // kiri's name for the service, e.g. "iam"
+	SigningName    string // SigV4 credential-scope service
+	TargetPrefix   string // X-Amz-Target prefix of the JSON protocols
+	Protocol       string
+	APIVersion     string
+	EndpointPrefix string
+	Operations     int // operations in the model
+	Model          func() *model.API
+	QueryModel     func() *model.API // SQS's legacy query protocol; nil for others
+}
+
 // Find looks an operation up by name in a sorted operation table.
 func Find(ops []Operation, name string) (Operation, bool) {
 	i := sort.Search(len(ops), func(i int) bool { return ops[i].Name >= name })

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/kiricloud/kiri/internal/api"
 	"github.com/kiricloud/kiri/internal/api/apigateway"
 	"github.com/kiricloud/kiri/internal/api/cloudformation"
 	"github.com/kiricloud/kiri/internal/api/dynamodb"
@@ -25,7 +26,6 @@ import (
 	stsapi "github.com/kiricloud/kiri/internal/api/sts"
 	"github.com/kiricloud/kiri/internal/gateway"
 	"github.com/kiricloud/kiri/internal/mailbox"
-	"github.com/kiricloud/kiri/internal/model"
 	"github.com/kiricloud/kiri/internal/protocol"
 	iamservice "github.com/kiricloud/kiri/internal/service/iam"
 	lambdaservice "github.com/kiricloud/kiri/internal/service/lambda"
@@ -38,18 +38,13 @@ import (
 	"github.com/kiricloud/kiri/internal/store"
 )
 
-// identity is the generated identity of one service package.
-type identity struct {
-	name, signingName, targetPrefix, protocol, apiVersion, endpointPrefix string
-	operations                                                            int
-	model                                                                 func() *model.API
-}
-
-func (id identity) service(handlers map[string]protocol.Handler) *gateway.Service {
+// gatewayService presents a generated service identity and the handlers
+// of its implementation to the gateway.
+func gatewayService(info api.Info, handlers map[string]protocol.Handler) *gateway.Service {
 	return &gateway.Service{
-		Name: id.name, SigningName: id.signingName, TargetPrefix: id.targetPrefix,
-		Protocol: id.protocol, APIVersion: id.apiVersion, EndpointPrefix: id.endpointPrefix,
-		OperationCount: id.operations, Model: id.model, Handlers: handlers,
+		Name: info.Name, SigningName: info.SigningName, TargetPrefix: info.TargetPrefix,
+		Protocol: info.Protocol, APIVersion: info.APIVersion, EndpointPrefix: info.EndpointPrefix,
+		OperationCount: info.Operations, Model: info.Model, QueryModel: info.QueryModel, Handlers: handlers,
 	}
 }
 
@@ -82,25 +77,24 @@ func buildServices(st store.Store, cfg Config, endpoint string, logger *slog.Log
 		return nil, err
 	}
 
-	iamGW := identity{iamapi.ServiceName, iamapi.SigningName, iamapi.TargetPrefix, iamapi.Protocol, iamapi.APIVersion, iamapi.EndpointPrefix, len(iamapi.Operations), iamapi.Model}.service(iamapi.Handlers(iamSvc))
+	iamGW := gatewayService(iamapi.Info, iamapi.Handlers(iamSvc))
 	iamGW.Global = true
-	stsGW := identity{stsapi.ServiceName, stsapi.SigningName, stsapi.TargetPrefix, stsapi.Protocol, stsapi.APIVersion, stsapi.EndpointPrefix, len(stsapi.Operations), stsapi.Model}.service(stsapi.Handlers(stsSvc))
+	stsGW := gatewayService(stsapi.Info, stsapi.Handlers(stsSvc))
 	stsGW.Global = true
-	sqsGW := identity{sqs.ServiceName, sqs.SigningName, sqs.TargetPrefix, sqs.Protocol, sqs.APIVersion, sqs.EndpointPrefix, len(sqs.Operations), sqs.Model}.service(sqs.Handlers(sv.sqs))
-	sqsGW.QueryModel = sqs.QueryModel
+	sqsGW := gatewayService(sqs.Info, sqs.Handlers(sv.sqs))
 
-	logsGW := identity{logs.ServiceName, logs.SigningName, logs.TargetPrefix, logs.Protocol, logs.APIVersion, logs.EndpointPrefix, len(logs.Operations), logs.Model}.service(logs.Handlers(logsSvc))
+	logsGW := gatewayService(logs.Info, logs.Handlers(logsSvc))
 	sv.sqsESM = esm.NewSQS(esm.SQSConfig{SQS: sv.sqs, Lambda: sv.lambda, Logger: logger})
 	sv.lambda.RegisterPoller("sqs", sv.sqsESM)
 	sv.mailbox = mailbox.New(st)
 	sv.sns = snsservice.New(snsservice.Config{Store: st, Endpoint: endpoint, Queues: snsToSQS{sv.sqs},
 		Functions: snsToLambda{sv.lambda}, Mailbox: sv.mailbox, Filter: snsFilters{}})
-	snsGW := identity{sns.ServiceName, sns.SigningName, sns.TargetPrefix, sns.Protocol, sns.APIVersion, sns.EndpointPrefix, len(sns.Operations), sns.Model}.service(sns.Handlers(sv.sns))
-	lambdaGW := identity{lambda.ServiceName, lambda.SigningName, lambda.TargetPrefix, lambda.Protocol, lambda.APIVersion, lambda.EndpointPrefix, len(lambda.Operations), lambda.Model}.service(lambda.Handlers(sv.lambda))
+	snsGW := gatewayService(sns.Info, sns.Handlers(sv.sns))
+	lambdaGW := gatewayService(lambda.Info, lambda.Handlers(sv.lambda))
 
 	sv.gateway = []*gateway.Service{iamGW, stsGW, sqsGW, snsGW, logsGW, lambdaGW}
-	for _, id := range unimplemented {
-		sv.gateway = append(sv.gateway, id.service(nil))
+	for _, info := range unimplemented {
+		sv.gateway = append(sv.gateway, gatewayService(info, nil))
 	}
 	sv.credentials = iamSvc
 	return sv, nil
@@ -145,16 +139,5 @@ func (sv *services) close() error {
 }
 
 // unimplemented are the services whose semantics are still to come.
-var unimplemented = []identity{
-	{apigateway.ServiceName, apigateway.SigningName, apigateway.TargetPrefix, apigateway.Protocol, apigateway.APIVersion, apigateway.EndpointPrefix, len(apigateway.Operations), apigateway.Model},
-	{cloudformation.ServiceName, cloudformation.SigningName, cloudformation.TargetPrefix, cloudformation.Protocol, cloudformation.APIVersion, cloudformation.EndpointPrefix, len(cloudformation.Operations), cloudformation.Model},
-	{dynamodb.ServiceName, dynamodb.SigningName, dynamodb.TargetPrefix, dynamodb.Protocol, dynamodb.APIVersion, dynamodb.EndpointPrefix, len(dynamodb.Operations), dynamodb.Model},
-	{dynamodbstreams.ServiceName, dynamodbstreams.SigningName, dynamodbstreams.TargetPrefix, dynamodbstreams.Protocol, dynamodbstreams.APIVersion, dynamodbstreams.EndpointPrefix, len(dynamodbstreams.Operations), dynamodbstreams.Model},
-	{ec2.ServiceName, ec2.SigningName, ec2.TargetPrefix, ec2.Protocol, ec2.APIVersion, ec2.EndpointPrefix, len(ec2.Operations), ec2.Model},
-	{events.ServiceName, events.SigningName, events.TargetPrefix, events.Protocol, events.APIVersion, events.EndpointPrefix, len(events.Operations), events.Model},
-	{iot.ServiceName, iot.SigningName, iot.TargetPrefix, iot.Protocol, iot.APIVersion, iot.EndpointPrefix, len(iot.Operations), iot.Model},
-	{iotdata.ServiceName, iotdata.SigningName, iotdata.TargetPrefix, iotdata.Protocol, iotdata.APIVersion, iotdata.EndpointPrefix, len(iotdata.Operations), iotdata.Model},
-	{kinesis.ServiceName, kinesis.SigningName, kinesis.TargetPrefix, kinesis.Protocol, kinesis.APIVersion, kinesis.EndpointPrefix, len(kinesis.Operations), kinesis.Model},
-	{s3.ServiceName, s3.SigningName, s3.TargetPrefix, s3.Protocol, s3.APIVersion, s3.EndpointPrefix, len(s3.Operations), s3.Model},
-	{ses.ServiceName, ses.SigningName, ses.TargetPrefix, ses.Protocol, ses.APIVersion, ses.EndpointPrefix, len(ses.Operations), ses.Model},
-}
+var unimplemented = []api.Info{apigateway.Info, cloudformation.Info, dynamodb.Info, dynamodbstreams.Info,
+	ec2.Info, events.Info, iot.Info, iotdata.Info, kinesis.Info, s3.Info, ses.Info}

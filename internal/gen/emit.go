@@ -300,6 +300,14 @@ func (p *pkg) identity(f *goFile) {
 		f.printf("%s = %s\n", c[0], strconv.Quote(c[1]))
 	}
 	f.printf(")\n\n")
+	queryModel := ""
+	if p.cfg.QueryModelVersion != "" {
+		queryModel = ", QueryModel: QueryModel"
+	}
+	f.printf("// Info is the service's identity as one value, for the gateway.\n")
+	f.printf("var Info = api.Info{Name: ServiceName, SigningName: SigningName, TargetPrefix: TargetPrefix,\n")
+	f.printf("Protocol: Protocol, APIVersion: APIVersion, EndpointPrefix: EndpointPrefix,\n")
+	f.printf("Operations: len(Operations), Model: Model%s}\n\n", queryModel)
 }
 
 func (p *pkg) implemented(f *goFile) {

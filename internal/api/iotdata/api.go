@@ -24,6 +24,11 @@ const (
 	APIVersion     = "2015-05-28"
 )
 
+// Info is the service's identity as one value, for the gateway.
+var Info = api.Info{Name: ServiceName, SigningName: SigningName, TargetPrefix: TargetPrefix,
+	Protocol: Protocol, APIVersion: APIVersion, EndpointPrefix: EndpointPrefix,
+	Operations: len(Operations), Model: Model}
+
 // Implemented lists the operations kiri implements, sorted; the
 // operations.json of internal/gen selects them.
 var Implemented = []string{}
