@@ -13,11 +13,10 @@ import (
 )
 
 // DeadLetter receives asynchronous events that failed for good: retries
-// exhausted or the event grew older than its maximum age. The SQS/SNS
-// services will implement it, sending to the function's DeadLetterConfig
-// target and to its EventInvokeConfig OnFailure destination (the message
-// body being the event; attributes RequestID, ErrorCode, ErrorMessage).
-// TODO(sqs,sns): wire an implementation in cmd/kiri; OnSuccess destinations too.
+// exhausted or the event grew older than its maximum age. kiri's app
+// implements it over SQS, SNS and Lambda: the event goes to the function's
+// DeadLetterConfig target, an invocation record to its EventInvokeConfig
+// OnFailure destination. OnSuccess destinations are not delivered yet.
 type DeadLetter interface {
 	Deliver(ctx context.Context, ev FailedEvent) error
 }

@@ -132,9 +132,8 @@ func (s *Service) GetFunction(ctx context.Context, in *lambdaapi.GetFunctionRequ
 	return &out, nil
 }
 
-// codeLocation is the download URL of a package. TODO(gateway): serve it;
-// the zip is at CodePath(account, region, name, rev). Until then the URL
-// is a placeholder that names the package.
+// codeLocation is the download URL of a package; kiri's app serves it from
+// CodePath(account, region, name, rev).
 func (s *Service) codeLocation(sc scope, name, rev string) string {
 	return s.cfg.Endpoint + "/_kiri/lambda/code/" + sc.account + "/" + sc.region + "/" + name + "/" + rev + ".zip"
 }
