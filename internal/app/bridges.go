@@ -93,20 +93,21 @@ func mailboxHandler(box *mailbox.Mailbox) http.Handler {
 
 func ptr[T any](v T) *T { return &v }
 
-// lambdaFailures delivers asynchronous invocations that failed for good to
-// the function's dead-letter queue and on-failure destination: an SQS
-// queue, an SNS topic or another function. It reads the services when it
-// delivers, because Lambda and SNS each need the other to exist.
-type lambdaFailures struct{ sv *services }
+// lambdaDestinations delivers the outcomes of asynchronous invocations: a
+// failure to the function's dead-letter queue and on-failure destination, a
+// success to its on-success destination — an SQS queue, an SNS topic or
+// another function. It reads the services when it delivers, because Lambda
+// and SNS each need the other to exist.
+type lambdaDestinations struct{ sv *services }
 
-func (b lambdaFailures) Deliver(ctx context.Context, fe lambdaservice.FailedEvent) error {
+func (b lambdaDestinations) Deliver(ctx context.Context, fe lambdaservice.AsyncOutcome) error {
 	ctx = request.With(ctx, &request.Info{Account: fe.Account, Region: fe.Region})
 	var errs []error
 	if fe.DeadLetterArn != "" {
 		errs = append(errs, b.send(ctx, fe.DeadLetterArn, string(fe.Payload), deadLetterAttributes(fe)))
 	}
-	if fe.OnFailure != "" {
-		errs = append(errs, b.send(ctx, fe.OnFailure, invocationRecord(fe), nil))
+	if fe.Destination != "" {
+		errs = append(errs, b.send(ctx, fe.Destination, invocationRecord(fe), nil))
 	}
 	return errors.Join(errs...)
 }
@@ -114,7 +115,7 @@ func (b lambdaFailures) Deliver(ctx context.Context, fe lambdaservice.FailedEven
 // deadLetterAttributes are the message attributes AWS puts on a DLQ
 // message: the request id, the HTTP status of the invocation (200 for a
 // function error) and the start of the error message.
-func deadLetterAttributes(fe lambdaservice.FailedEvent) map[string]snsservice.MessageAttribute {
+func deadLetterAttributes(fe lambdaservice.AsyncOutcome) map[string]snsservice.MessageAttribute {
 	code := "200"
 	if fe.ErrorCode != "Unhandled" {
 		code = "500"
@@ -130,27 +131,38 @@ func deadLetterAttributes(fe lambdaservice.FailedEvent) map[string]snsservice.Me
 	}
 }
 
-// invocationRecord is the document Lambda sends to an on-failure
-// destination.
-func invocationRecord(fe lambdaservice.FailedEvent) string {
-	payload := json.RawMessage(fe.Payload)
-	if !json.Valid(payload) {
-		payload, _ = json.Marshal(string(fe.Payload))
+// invocationRecord is the document Lambda sends to a destination.
+func invocationRecord(fe lambdaservice.AsyncOutcome) string {
+	response := map[string]any{"statusCode": 200, "executedVersion": "$LATEST"}
+	var result any = asJSON(fe.Response)
+	if fe.Condition != "Success" {
+		response["functionError"] = fe.ErrorCode
+		result = asJSON([]byte(fe.ErrorMessage))
 	}
 	record, _ := json.Marshal(map[string]any{
 		"version":   "1.0",
 		"timestamp": time.Now().UTC().Format("2006-01-02T15:04:05.000Z"),
 		"requestContext": map[string]any{"requestId": fe.RequestID, "functionArn": fe.FunctionArn,
 			"condition": fe.Condition, "approximateInvokeCount": fe.Attempts},
-		"requestPayload":  payload,
-		"responseContext": map[string]any{"statusCode": 200, "executedVersion": "$LATEST", "functionError": fe.ErrorCode},
-		"responsePayload": map[string]any{"errorMessage": fe.ErrorMessage, "errorType": fe.ErrorCode},
+		"requestPayload":  asJSON(fe.Payload),
+		"responseContext": response,
+		"responsePayload": result,
 	})
 	return string(record)
 }
 
+// asJSON embeds a payload as JSON when it is JSON (function payloads and
+// error documents are), else as a string.
+func asJSON(b []byte) json.RawMessage {
+	if json.Valid(b) {
+		return b
+	}
+	s, _ := json.Marshal(string(b))
+	return s
+}
+
 // send delivers a message to the service an ARN names.
-func (b lambdaFailures) send(ctx context.Context, target, body string, attrs map[string]snsservice.MessageAttribute) error {
+func (b lambdaDestinations) send(ctx context.Context, target, body string, attrs map[string]snsservice.MessageAttribute) error {
 	switch arnService(target) {
 	case "sqs":
 		_, err := snsToSQS{b.sv.sqs}.SendToArn(ctx, target, body, attrs, "", "")

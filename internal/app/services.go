@@ -119,7 +119,7 @@ func (sv *services) startLambda(st store.Store, cfg Config, endpoint string, log
 	sv.engine = runtime.New(runtime.Config{Endpoint: endpoint, AccountConcurrency: cfg.LambdaConcurrency, Logs: logsSvc, TempRoot: envRoot})
 	sv.lambda = lambdaservice.New(lambdaservice.Config{Store: st, Invoker: sv.engine, CodeRoot: codeRoot, IAM: iamSvc, STS: stsSvc,
 		DefaultAccount: cfg.Account, DefaultRegion: cfg.Region, AccountConcurrency: cfg.LambdaConcurrency,
-		RetryDelay: cfg.LambdaRetryDelay, Endpoint: endpoint, Logger: logger, DeadLetter: lambdaFailures{sv}})
+		RetryDelay: cfg.LambdaRetryDelay, Endpoint: endpoint, Logger: logger, Destinations: lambdaDestinations{sv}})
 	return nil
 }
 

@@ -559,3 +559,49 @@ func TestSQSEventSource(t *testing.T) {
 		}
 	}
 }
+
+// TestAsyncSuccessReachesDestination: an Event invocation that succeeds
+// sends its invocation record, with the function's result, to the
+// on-success destination.
+func TestAsyncSuccessReachesDestination(t *testing.T) {
+	requireRuntime(t, "python3", "--version")
+	k := startKiri(t, "")
+	ctx := context.Background()
+	q := sqs.NewFromConfig(sdkConfig(k, "AKIAEXAMPLEKEY000001", "secret", ""))
+	queue, err := q.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String("successes")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lambdaRole(t, k)
+	inlinePython(t, k, "fine", "def handler(event, context):\n    return {'ok': True, 'got': event['n']}\n", 3)
+	c := lambdaClient(k)
+	_, err = c.PutFunctionEventInvokeConfig(ctx, &lambda.PutFunctionEventInvokeConfigInput{FunctionName: aws.String("fine"),
+		DestinationConfig: &lambdatypes.DestinationConfig{OnSuccess: &lambdatypes.OnSuccess{
+			Destination: aws.String("arn:aws:sqs:us-east-1:000000000000:successes")}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Invoke(ctx, &lambda.InvokeInput{FunctionName: aws.String("fine"), InvocationType: lambdatypes.InvocationTypeEvent,
+		Payload: []byte(`{"n":7}`)}); err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); {
+		out, err := q.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: queue.QueueUrl, WaitTimeSeconds: 2})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(out.Messages) == 0 {
+			continue
+		}
+		var record struct {
+			RequestContext  struct{ Condition string } `json:"requestContext"`
+			ResponsePayload map[string]any             `json:"responsePayload"`
+		}
+		if err := json.Unmarshal([]byte(aws.ToString(out.Messages[0].Body)), &record); err != nil ||
+			record.RequestContext.Condition != "Success" || record.ResponsePayload["got"] != 7.0 {
+			t.Fatalf("record %s (%v)", aws.ToString(out.Messages[0].Body), err)
+		}
+		return
+	}
+	t.Fatal("no record reached the on-success destination")
+}

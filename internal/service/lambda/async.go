@@ -12,27 +12,28 @@ import (
 	"github.com/kiricloud/kiri/internal/store"
 )
 
-// DeadLetter receives asynchronous events that failed for good: retries
-// exhausted or the event grew older than its maximum age. kiri's app
-// implements it over SQS, SNS and Lambda: the event goes to the function's
-// DeadLetterConfig target, an invocation record to its EventInvokeConfig
-// OnFailure destination. OnSuccess destinations are not delivered yet.
-type DeadLetter interface {
-	Deliver(ctx context.Context, ev FailedEvent) error
+// Destinations receive the outcome of asynchronous invocations that have
+// somewhere to go: a failure (retries exhausted, or the event grew older
+// than its maximum age) goes to the function's DeadLetterConfig target and
+// its EventInvokeConfig OnFailure destination, a success to its OnSuccess
+// destination. kiri's app implements it over SQS, SNS and Lambda.
+type Destinations interface {
+	Deliver(ctx context.Context, ev AsyncOutcome) error
 }
 
-// FailedEvent is an asynchronous invocation that will not be retried.
-type FailedEvent struct {
+// AsyncOutcome is the end of an asynchronous invocation.
+type AsyncOutcome struct {
 	Account, Region string
 	FunctionArn     string // as invoked: unqualified, version or alias ARN
 	RequestID       string
 	Payload         []byte
 	Attempts        int
-	Condition       string // "RetriesExhausted" or "EventAgeExceeded", as Lambda's destination records say
-	ErrorCode       string // "Unhandled" for function errors, else the engine's error
+	Condition       string // "Success", "RetriesExhausted" or "EventAgeExceeded", as Lambda's destination records say
+	ErrorCode       string // failures: "Unhandled" for function errors, else the engine's error
 	ErrorMessage    string
-	DeadLetterArn   string // the function's DeadLetterConfig.TargetArn, "" if none
-	OnFailure       string // the EventInvokeConfig OnFailure destination, "" if none
+	Response        []byte // successes: what the function returned
+	DeadLetterArn   string // failures: the function's DeadLetterConfig.TargetArn, "" if none
+	Destination     string // the OnSuccess or OnFailure destination, "" if none
 }
 
 // asyncEvent is one queued asynchronous invocation. It is stored before
@@ -203,10 +204,29 @@ func (w *asyncWorker) run(ev asyncEvent) {
 		return // shutting down: the attempt does not count and the event stays queued
 	}
 	if err == nil && res.FunctionError == "" {
+		w.succeeded(ev, t, res)
 		w.remove(ev.ID)
 		return
 	}
 	w.failed(ev, t, res, err)
+}
+
+// succeeded sends the result to the OnSuccess destination, if there is one.
+func (w *asyncWorker) succeeded(ev asyncEvent, t *target, res runtime.Result) {
+	s := w.s
+	if s.cfg.Destinations == nil {
+		return
+	}
+	_, _, dest := w.policy(t)
+	if dest == nil || dest.OnSuccess == nil || deref(dest.OnSuccess.Destination) == "" {
+		return
+	}
+	out := AsyncOutcome{Account: ev.Account, Region: ev.Region, FunctionArn: t.ref.qualifiedArn(), RequestID: ev.RequestID,
+		Payload: ev.Payload, Attempts: ev.Attempts + ev.Throttles + 1, Condition: "Success", Response: res.Payload,
+		Destination: deref(dest.OnSuccess.Destination)}
+	if err := s.cfg.Destinations.Deliver(w.ctx, out); err != nil {
+		s.log.Error("lambda: deliver asynchronous result", "requestId", ev.RequestID, "err", err)
+	}
 }
 
 // failed schedules a retry or gives the event up.
@@ -247,7 +267,7 @@ func (w *asyncWorker) policy(t *target) (retries int, maxAge time.Duration, dest
 
 func (w *asyncWorker) giveUp(ev asyncEvent, t *target, res runtime.Result, err error, dest *lambdaapi.DestinationConfig, condition string) {
 	s := w.s
-	fe := FailedEvent{Account: ev.Account, Region: ev.Region, FunctionArn: t.ref.qualifiedArn(), RequestID: ev.RequestID,
+	fe := AsyncOutcome{Account: ev.Account, Region: ev.Region, FunctionArn: t.ref.qualifiedArn(), RequestID: ev.RequestID,
 		Payload: ev.Payload, Attempts: ev.Attempts + ev.Throttles, Condition: condition, DeadLetterArn: t.cfg.DeadLetter}
 	if err != nil {
 		fe.ErrorCode, fe.ErrorMessage = "ServiceException", err.Error()
@@ -255,10 +275,10 @@ func (w *asyncWorker) giveUp(ev asyncEvent, t *target, res runtime.Result, err e
 		fe.ErrorCode, fe.ErrorMessage = res.FunctionError, string(res.Payload)
 	}
 	if dest != nil && dest.OnFailure != nil {
-		fe.OnFailure = deref(dest.OnFailure.Destination)
+		fe.Destination = deref(dest.OnFailure.Destination)
 	}
-	if s.cfg.DeadLetter != nil {
-		if derr := s.cfg.DeadLetter.Deliver(w.ctx, fe); derr != nil {
+	if s.cfg.Destinations != nil {
+		if derr := s.cfg.Destinations.Deliver(w.ctx, fe); derr != nil {
 			s.log.Error("lambda: deliver failed asynchronous event", "requestId", ev.RequestID, "err", derr)
 		}
 	} else {

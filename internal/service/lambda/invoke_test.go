@@ -79,10 +79,10 @@ func TestInvokeThrottled(t *testing.T) {
 // recordingDLQ collects given-up events.
 type recordingDLQ struct {
 	mu     sync.Mutex
-	events []FailedEvent
+	events []AsyncOutcome
 }
 
-func (d *recordingDLQ) Deliver(_ context.Context, ev FailedEvent) error {
+func (d *recordingDLQ) Deliver(_ context.Context, ev AsyncOutcome) error {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	d.events = append(d.events, ev)
@@ -126,7 +126,7 @@ func TestAsyncInvokeGivesUp(t *testing.T) {
 	e := newEnv(t)
 	dlq := &recordingDLQ{}
 	e.s.Close()
-	e.s = New(Config{Store: e.st, Invoker: e.fake, CodeRoot: e.root, IAM: e.iam, STS: e.sts, RetryDelay: 1, DeadLetter: dlq})
+	e.s = New(Config{Store: e.st, Invoker: e.fake, CodeRoot: e.root, IAM: e.iam, STS: e.sts, RetryDelay: 1, Destinations: dlq})
 	t.Cleanup(func() { e.s.Close() })
 	e.create(t, "f", func(in *lambdaapi.CreateFunctionRequest) {
 		in.DeadLetterConfig = &lambdaapi.DeadLetterConfig{TargetArn: ptr("arn:aws:sqs:us-east-1:000000000000:dlq")}

@@ -54,9 +54,9 @@ type Config struct {
 	// RetryDelay is the first asynchronous retry delay; the n-th retry waits
 	// n×RetryDelay (AWS: about 1 then 2 minutes). Tests shorten it.
 	RetryDelay time.Duration
-	// DeadLetter receives asynchronous events that failed for good; nil
+	// Destinations receive the outcomes of asynchronous invocations; nil
 	// logs and drops them.
-	DeadLetter DeadLetter
+	Destinations Destinations
 	// Endpoint is kiri's base URL (http://localhost:4566), used for the
 	// code Location that GetFunction returns.
 	Endpoint string
