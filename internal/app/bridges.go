@@ -38,11 +38,24 @@ func (b snsToSQS) SendToArn(ctx context.Context, queueArn, body string, attrs ma
 	return b.sqs.SendToArn(ctx, queueArn, body, sqsAttrs, groupID, dedupID)
 }
 
-// snsToLambda invokes functions asynchronously, as SNS does.
+// snsToLambda invokes functions asynchronously, as SNS does, when the
+// function's resource policy lets the topic do so.
 type snsToLambda struct{ lambda *lambdaservice.Service }
 
-func (b snsToLambda) InvokeEvent(ctx context.Context, functionArn string, payload []byte) error {
-	_, err := b.lambda.Invoke(ctx, &lambdaapi.InvocationRequest{FunctionName: ptr(functionArn),
+func (b snsToLambda) InvokeEvent(ctx context.Context, functionArn, topicArn string, payload []byte) error {
+	allowed, err := b.lambda.AllowsInvoke(ctx, functionArn, "sns.amazonaws.com", topicArn, arnAccount(topicArn))
+	if err != nil {
+		return err
+	}
+	if !allowed {
+		return fmt.Errorf("the resource policy of %s does not allow sns.amazonaws.com to invoke it for %s (lambda add-permission)", functionArn, topicArn)
+	}
+	return invokeEvent(ctx, b.lambda, functionArn, payload)
+}
+
+// invokeEvent invokes a function asynchronously.
+func invokeEvent(ctx context.Context, lambda *lambdaservice.Service, functionArn string, payload []byte) error {
+	_, err := lambda.Invoke(ctx, &lambdaapi.InvocationRequest{FunctionName: ptr(functionArn),
 		InvocationType: ptr("Event"), Payload: payload})
 	return err
 }
@@ -175,16 +188,22 @@ func (b lambdaDestinations) send(ctx context.Context, target, body string, attrs
 		_, err := b.sv.sns.Publish(ctx, &snsapi.PublishInput{TopicArn: ptr(target), Message: ptr(body), MessageAttributes: snsAttrs})
 		return err
 	case "lambda":
-		return snsToLambda{b.sv.lambda}.InvokeEvent(ctx, target, []byte(body))
+		// Destinations use the function's execution role, not a resource policy.
+		return invokeEvent(ctx, b.sv.lambda, target, []byte(body))
 	}
 	return fmt.Errorf("kiri cannot deliver Lambda failures to %s yet", target)
 }
 
 // arnService is the service part of an ARN ("sqs" of arn:aws:sqs:…).
-func arnService(arn string) string {
-	parts := strings.SplitN(arn, ":", 4)
-	if len(parts) < 3 {
+func arnService(arn string) string { return arnPart(arn, 2) }
+
+// arnAccount is the account part of an ARN.
+func arnAccount(arn string) string { return arnPart(arn, 4) }
+
+func arnPart(arn string, i int) string {
+	parts := strings.SplitN(arn, ":", 6)
+	if len(parts) <= i {
 		return ""
 	}
-	return parts[2]
+	return parts[i]
 }

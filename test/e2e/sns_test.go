@@ -1,10 +1,14 @@
 package e2e
 
 import (
+	"context"
 	"os/exec"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
 )
 
 const snsScript = `
@@ -73,6 +77,13 @@ func TestSNSFanOut(t *testing.T) {
 	k := startKiri(t, "")
 	lambdaRole(t, k)
 	inlinePython(t, k, "bounce", "def handler(event, context):\n    r = event['Records'][0]\n    print(r['EventSource'], r['Sns']['Message'])\n", 3)
+	// As on AWS, SNS may invoke the function only once its policy says so.
+	_, err := lambdaClient(k).AddPermission(context.Background(), &lambda.AddPermissionInput{FunctionName: aws.String("bounce"),
+		StatementId: aws.String("sns"), Action: aws.String("lambda:InvokeFunction"), Principal: aws.String("sns.amazonaws.com"),
+		SourceArn: aws.String("arn:aws:sns:us-east-1:000000000000:sendmail-notifications")})
+	if err != nil {
+		t.Fatal(err)
+	}
 	cmd := exec.Command("python3", "-c", snsScript)
 	cmd.Env = clientEnv(k)
 	out, err := cmd.CombinedOutput()

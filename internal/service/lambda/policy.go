@@ -3,6 +3,7 @@ package lambda
 import (
 	"context"
 	"encoding/json"
+	"regexp"
 	"strings"
 
 	lambdaapi "github.com/kiricloud/kiri/internal/api/lambda"
@@ -30,8 +31,8 @@ type statement struct {
 func policyKey(ref fnRef) []byte { return ref.ns().Key("policy", ref.name, ref.qualifier) }
 
 // AddPermission adds a statement to the policy of a function, version or
-// alias. kiri records policies; enforcing them on Invoke is IAM's
-// enforcement mode's job (TODO(iam)).
+// alias. Service principals are held to it (AllowsInvoke); callers with
+// credentials are IAM's enforcement mode's job.
 func (s *Service) AddPermission(ctx context.Context, in *lambdaapi.AddPermissionRequest) (*lambdaapi.AddPermissionResponse, error) {
 	ref, err := s.resolveName(ctx, in.FunctionName, in.Qualifier)
 	if err != nil {
@@ -195,4 +196,59 @@ func (s *Service) GetPolicy(ctx context.Context, in *lambdaapi.GetPolicyRequest)
 		return nil, err
 	}
 	return &lambdaapi.GetPolicyResponse{Policy: ptr(string(doc)), RevisionId: ptr(p.RevisionID)}, nil
+}
+
+// AllowsInvoke reports whether the resource policy of the function (or
+// version, or alias) that functionArn names lets a service principal such
+// as sns.amazonaws.com invoke it for sourceArn, as AWS checks before SNS,
+// S3, EventBridge or IoT invoke a function.
+func (s *Service) AllowsInvoke(ctx context.Context, functionArn, principal, sourceArn, sourceAccount string) (bool, error) {
+	ref, err := s.resolveName(ctx, &functionArn, nil)
+	if err != nil {
+		return false, err
+	}
+	var p policyRecord
+	err = s.st.View(func(tx store.Tx) error {
+		_, err := store.GetJSON(tx, policyKey(ref), &p)
+		return err
+	})
+	if err != nil {
+		return false, err
+	}
+	for _, st := range p.Statements {
+		if st.allows(principal, sourceArn, sourceAccount) {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+// allows evaluates one statement for a service principal's invocation.
+func (st statement) allows(principal, sourceArn, sourceAccount string) bool {
+	if st.Effect != "Allow" || (st.Action != "lambda:InvokeFunction" && st.Action != "lambda:*" && st.Action != "*") {
+		return false
+	}
+	if p, ok := st.Principal.(map[string]any); ok {
+		if p["Service"] != principal {
+			return false
+		}
+	} else if st.Principal != "*" {
+		return false
+	}
+	if want, ok := st.Condition["ArnLike"]["AWS:SourceArn"]; ok && !arnLike(want, sourceArn) {
+		return false
+	}
+	if want, ok := st.Condition["StringEquals"]["AWS:SourceAccount"]; ok && want != sourceAccount {
+		return false
+	}
+	return true
+}
+
+// arnLike matches an ARN against an IAM ArnLike pattern: * matches any run
+// of characters (slashes included), ? any one.
+func arnLike(pattern, arn string) bool {
+	expr := regexp.QuoteMeta(pattern)
+	expr = strings.NewReplacer(`\*`, ".*", `\?`, ".").Replace(expr)
+	ok, err := regexp.MatchString("^"+expr+"$", arn)
+	return err == nil && ok
 }

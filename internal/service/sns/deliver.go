@@ -130,7 +130,7 @@ func (s *Service) deliver(ctx context.Context, ref topicRef, sub *subRec, subArn
 		if err != nil {
 			return err
 		}
-		return s.retry(ctx, func() error { return s.cfg.Functions.InvokeEvent(ctx, sub.Endpoint, payload) })
+		return s.retry(ctx, func() error { return s.cfg.Functions.InvokeEvent(ctx, sub.Endpoint, n.TopicArn, payload) })
 	case "http", "https":
 		return s.postHTTP(ctx, sub.Endpoint, n, subArn, raw)
 	case "email", "email-json":

@@ -66,7 +66,7 @@ type fakeFunctions struct {
 	calls []lambdaCall
 }
 
-func (f *fakeFunctions) InvokeEvent(_ context.Context, arn string, payload []byte) error {
+func (f *fakeFunctions) InvokeEvent(_ context.Context, arn, _ string, payload []byte) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.calls = append(f.calls, lambdaCall{arn, payload})

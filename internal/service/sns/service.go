@@ -51,8 +51,9 @@ type QueueSender interface {
 // FunctionInvoker invokes Lambda functions (lambda subscriptions).
 type FunctionInvoker interface {
 	// InvokeEvent invokes functionArn asynchronously (InvocationType
-	// Event) with payload.
-	InvokeEvent(ctx context.Context, functionArn string, payload []byte) error
+	// Event) with payload, on behalf of the topic sourceArn (which the
+	// function's resource policy must allow, as on AWS).
+	InvokeEvent(ctx context.Context, functionArn, sourceArn string, payload []byte) error
 }
 
 // Matcher reports whether a message matches a compiled filter policy.
