@@ -2,11 +2,13 @@ package bench
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"os/exec"
+	"strings"
 	"testing"
 	"time"
 
@@ -87,5 +89,48 @@ func roundTrips(b *testing.B, endpoint string) {
 		if _, err := c.DeleteMessage(ctx, &sqs.DeleteMessageInput{QueueUrl: q.QueueUrl, ReceiptHandle: got.Messages[0].ReceiptHandle}); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// BenchmarkSQSRoundTripRawHTTP is the same round trip with a minimal client
+// — hand-built JSON-protocol requests over one keep-alive connection — so
+// that the figures compare the servers rather than the SDK's middleware.
+func BenchmarkSQSRoundTripRawHTTP(b *testing.B) {
+	b.Run("kiri-ephemeral", func(b *testing.B) { rawRoundTrips(b, startKiriBench(b, "")) })
+	b.Run("kiri-durable", func(b *testing.B) { rawRoundTrips(b, startKiriBench(b, b.TempDir())) })
+	b.Run("moto_server", func(b *testing.B) { rawRoundTrips(b, startMoto(b)) })
+}
+
+func rawRoundTrips(b *testing.B, endpoint string) {
+	client := &http.Client{}
+	call := func(op, body string) map[string]any {
+		req, _ := http.NewRequest(http.MethodPost, endpoint+"/", strings.NewReader(body))
+		req.Header.Set("X-Amz-Target", "AmazonSQS."+op)
+		req.Header.Set("Content-Type", "application/x-amz-json-1.0")
+		req.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential=AKIAEXAMPLEKEY000001/20261122/us-east-1/sqs/aws4_request, SignedHeaders=host;x-amz-date, Signature=0")
+		req.Header.Set("X-Amz-Date", time.Now().UTC().Format("20060102T150405Z"))
+		resp, err := client.Do(req)
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var out map[string]any
+		if err := json.NewDecoder(resp.Body).Decode(&out); err != nil || resp.StatusCode != http.StatusOK {
+			b.Fatalf("%s: %d %v %v", op, resp.StatusCode, out, err)
+		}
+		return out
+	}
+	url := call("CreateQueue", `{"QueueName":"raw"}`)["QueueUrl"].(string)
+	quoted, _ := json.Marshal(url)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		call("SendMessage", `{"QueueUrl":`+string(quoted)+`,"MessageBody":"hello"}`)
+		got := call("ReceiveMessage", `{"QueueUrl":`+string(quoted)+`,"MaxNumberOfMessages":1}`)
+		msgs, _ := got["Messages"].([]any)
+		if len(msgs) != 1 {
+			b.Fatalf("receive: %v", got)
+		}
+		handle, _ := json.Marshal(msgs[0].(map[string]any)["ReceiptHandle"])
+		call("DeleteMessage", `{"QueueUrl":`+string(quoted)+`,"ReceiptHandle":`+string(handle)+`}`)
 	}
 }
