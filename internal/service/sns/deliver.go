@@ -11,49 +11,85 @@ import (
 
 	"github.com/kiricloud/kiri/internal/mailbox"
 	"github.com/kiricloud/kiri/internal/request"
+	"github.com/kiricloud/kiri/internal/store"
 )
 
 // fanOut delivers an accepted message to each of its subscriptions, each
-// in its own goroutine: Publish returns once the message is accepted, as on
-// AWS, and a slow or failing endpoint delays no other.
-//
-// Deliveries are not persisted: a kiri that stops while one is under way
-// (or waiting to retry) loses it.
-func (s *Service) fanOut(ref topicRef, p *published, now time.Time) {
-	if p.duplicate || len(p.subs) == 0 {
+// in its own goroutine: Publish returns once the message is accepted (and
+// its deliveries stored), as on AWS, and a slow or failing endpoint delays
+// no other.
+func (s *Service) fanOut(p *published) {
+	for _, d := range p.deliveries {
+		s.start(d)
+	}
+}
+
+// start runs the stored delivery d in the background. A FIFO topic
+// delivers to each subscription in publish order, so its deliveries queue
+// on the subscription's lane.
+func (s *Service) start(d *deliveryRec) {
+	if d.fifo() {
+		s.inLane(d.SubArn, func(ctx context.Context) { s.run(ctx, d) })
 		return
 	}
-	topicArn := "arn:aws:sns:" + ref.region + ":" + ref.account + ":" + ref.name
-	timestamp := now.UTC().Format(timestampLayout)
-	for _, sub := range p.subs {
-		subArn := topicArn + ":" + sub.ID
-		run := s.goDeliver
-		if p.seq != "" {
-			// A FIFO topic delivers to each subscription in publish order.
-			run = func(fn func(context.Context)) { s.inLane(subArn, fn) }
-		}
-		run(func(ctx context.Context) {
-			// Deliveries act in the topic's account, as SNS's own calls
-			// to SQS and Lambda do on AWS.
-			ctx = request.With(ctx, &request.Info{ID: request.NewID(), Service: "sns", Account: ref.account, Region: ref.region})
-			body := p.msg.bodyFor(sub.Protocol)
-			if !s.matches(sub, p.msg.attrs, body) {
-				return
-			}
-			n := &notification{
-				Type: typeNotification, MessageID: p.id, SequenceNumber: p.seq, TopicArn: topicArn,
-				Subject: p.msg.subject, Message: body, Timestamp: timestamp,
-				UnsubscribeURL: s.unsubscribeURL(subArn), Attributes: p.msg.attrs,
-			}
-			if err := s.sign(n, p.sigVersion); err != nil {
-				s.logf("sns: sign notification %s: %v", p.id, err)
-				return
-			}
-			if err := s.deliver(ctx, ref, sub, subArn, n, p.msg); err != nil {
-				s.logf("sns: delivery of %s to %s %s failed: %v", p.id, sub.Protocol, sub.Endpoint, err)
-				s.deadLetter(ctx, sub, n, p.msg)
-			}
+	s.goDeliver(func(ctx context.Context) { s.run(ctx, d) })
+}
+
+// resume starts every stored delivery, as New does: those of a kiri that
+// stopped before making them. They are read in key order, so each FIFO
+// subscription's lane gets them in publish order.
+func (s *Service) resume() {
+	var pending []*deliveryRec
+	err := s.st.View(func(tx store.Tx) error {
+		return scanJSON(tx, globalNS.Prefix("delivery"), nil, func(_ []byte, d *deliveryRec) error {
+			pending = append(pending, d)
+			return nil
 		})
+	})
+	if err != nil {
+		s.logf("sns: reading pending deliveries: %v", err)
+	}
+	for _, d := range pending {
+		s.start(d)
+	}
+}
+
+// run makes the stored delivery d, retrying as deliver does, and forgets it
+// once made or given up on. A delivery cut short by Close stays stored for
+// the next start: at least once, as on AWS.
+func (s *Service) run(ctx context.Context, d *deliveryRec) {
+	if ctx.Err() != nil {
+		return
+	}
+	// Deliveries act in the topic's account, as SNS's own calls to SQS
+	// and Lambda do on AWS.
+	ctx = request.With(ctx, &request.Info{ID: request.NewID(), Service: "sns", Account: d.Account, Region: d.Region})
+	n := d.N
+	if err := s.sign(&n, d.SigVersion); err != nil {
+		s.logf("sns: sign notification %s: %v", n.MessageID, err)
+		return // stays stored; tried again at the next start
+	}
+	err := s.deliver(ctx, d, &n)
+	if err != nil && ctx.Err() != nil {
+		return
+	}
+	if err != nil {
+		s.logf("sns: delivery of %s to %s %s failed: %v", n.MessageID, d.Sub.Protocol, d.Sub.Endpoint, err)
+		if err := s.deadLetter(ctx, d, &n); err != nil && ctx.Err() != nil {
+			return
+		}
+	}
+	if err := s.st.Update(func(tx store.Tx) error { return tx.Delete(d.key()) }); err != nil {
+		s.logf("sns: forgetting delivery of %s to %s: %v", n.MessageID, d.SubArn, err)
+	}
+}
+
+// failed records a failed attempt at d and when the next is due.
+func (s *Service) failed(d *deliveryRec, delay time.Duration) {
+	d.Attempts++
+	d.Next = s.now().Add(delay).UnixMilli()
+	if err := s.st.Update(func(tx store.Tx) error { return store.PutJSON(tx, d.key(), d) }); err != nil {
+		s.logf("sns: recording attempt at %s for %s: %v", d.N.MessageID, d.SubArn, err)
 	}
 }
 
@@ -99,8 +135,9 @@ func (s *Service) inLane(key string, fn func(context.Context)) {
 	})
 }
 
-// deliver makes one delivery of n to sub.
-func (s *Service) deliver(ctx context.Context, ref topicRef, sub *subRec, subArn string, n *notification, m *message) error {
+// deliver makes the delivery d of n, its signed notification.
+func (s *Service) deliver(ctx context.Context, d *deliveryRec, n *notification) error {
+	sub := &d.Sub
 	raw := sub.Attrs["RawMessageDelivery"] == "true"
 	switch sub.Protocol {
 	case "sqs":
@@ -112,27 +149,23 @@ func (s *Service) deliver(ctx context.Context, ref topicRef, sub *subRec, subArn
 		// the notification document.
 		body, attrs := n.JSON(), map[string]MessageAttribute(nil)
 		if raw {
-			body, attrs = n.Message, m.attrs
+			body, attrs = n.Message, n.Attributes
 		}
-		groupID, dedupID := "", ""
-		if n.SequenceNumber != "" {
-			groupID, dedupID = m.groupID, m.dedupID
-		}
-		return s.retry(ctx, func() error {
-			_, err := s.cfg.Queues.SendToArn(ctx, sub.Endpoint, body, attrs, groupID, dedupID)
+		return s.retry(ctx, d, func() error {
+			_, err := s.cfg.Queues.SendToArn(ctx, sub.Endpoint, body, attrs, d.GroupID, d.DedupID)
 			return err
 		})
 	case "lambda":
 		if s.cfg.Functions == nil {
 			return fmt.Errorf("no Lambda configured")
 		}
-		payload, err := n.lambdaPayload(subArn)
+		payload, err := n.lambdaPayload(d.SubArn)
 		if err != nil {
 			return err
 		}
-		return s.retry(ctx, func() error { return s.cfg.Functions.InvokeEvent(ctx, sub.Endpoint, n.TopicArn, payload) })
+		return s.retry(ctx, d, func() error { return s.cfg.Functions.InvokeEvent(ctx, sub.Endpoint, n.TopicArn, payload) })
 	case "http", "https":
-		return s.postHTTP(ctx, sub.Endpoint, n, subArn, raw)
+		return s.postHTTP(ctx, d, sub.Endpoint, n, d.SubArn, raw)
 	case "email", "email-json":
 		if s.cfg.Mailbox == nil {
 			return fmt.Errorf("no mailbox configured")
@@ -146,6 +179,7 @@ func (s *Service) deliver(ctx context.Context, ref topicRef, sub *subRec, subArn
 			text = notificationMailText(n.Message, n.UnsubscribeURL)
 		}
 		displayName := ""
+		ref := d.ref()
 		_ = s.viewIn(ref.account, ref.region, func(r *region) error {
 			if t, err := r.topic(ref.name); err == nil {
 				displayName = t.Attrs["DisplayName"]
@@ -167,32 +201,47 @@ func (s *Service) deliver(ctx context.Context, ref topicRef, sub *subRec, subArn
 type permanent struct{ error }
 
 // retry runs fn until it succeeds, trying again after each of
-// s.retryDelays, or until ctx ends or fn fails permanently.
-func (s *Service) retry(ctx context.Context, fn func() error) error {
-	err := fn()
-	for _, d := range s.retryDelays {
-		if _, ok := err.(permanent); ok || err == nil {
+// s.retryDelays, or until ctx ends or fn fails permanently. With a stored
+// delivery d, it goes on from d's attempts, waits until d's next attempt is
+// due, and records each failed attempt in the store.
+func (s *Service) retry(ctx context.Context, d *deliveryRec, fn func() error) error {
+	attempts := 0
+	if d != nil {
+		attempts = d.Attempts
+		if wait := time.UnixMilli(d.Next).Sub(s.now()); wait > 0 {
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-time.After(wait):
+			}
+		}
+	}
+	for ; ; attempts++ {
+		err := fn()
+		if _, ok := err.(permanent); ok || err == nil || ctx.Err() != nil || attempts >= len(s.retryDelays) {
 			return err
+		}
+		delay := s.retryDelays[attempts]
+		if d != nil {
+			s.failed(d, delay)
 		}
 		select {
 		case <-ctx.Done():
 			return err
-		case <-time.After(d):
+		case <-time.After(delay):
 		}
-		err = fn()
 	}
-	return err
 }
 
 // postHTTP POSTs n to an http/https endpoint as SNS does, retrying on
 // failure: any answer outside 200–499 and any transport error count as
 // failures (AWS treats 4xx other than 429 as permanent, as here).
-func (s *Service) postHTTP(ctx context.Context, endpoint string, n *notification, subArn string, raw bool) error {
+func (s *Service) postHTTP(ctx context.Context, d *deliveryRec, endpoint string, n *notification, subArn string, raw bool) error {
 	body := n.JSON()
 	if raw {
 		body = n.Message
 	}
-	return s.retry(ctx, func() error {
+	return s.retry(ctx, d, func() error {
 		req, err := http.NewRequestWithContext(ctx, http.MethodPost, endpoint, strings.NewReader(body))
 		if err != nil {
 			return err
@@ -228,26 +277,25 @@ func (s *Service) postHTTP(ctx context.Context, endpoint string, n *notification
 // deadLetter sends a message that could not be delivered to the
 // subscription's dead-letter queue (RedrivePolicy deadLetterTargetArn), in
 // the form an sqs subscription with the same RawMessageDelivery would
-// receive it.
-func (s *Service) deadLetter(ctx context.Context, sub *subRec, n *notification, m *message) {
+// receive it. It returns the queue's error, having logged it.
+func (s *Service) deadLetter(ctx context.Context, d *deliveryRec, n *notification) error {
+	sub := &d.Sub
 	var policy struct {
 		DeadLetterTargetArn string `json:"deadLetterTargetArn"`
 	}
 	if sub.Attrs["RedrivePolicy"] == "" || json.Unmarshal([]byte(sub.Attrs["RedrivePolicy"]), &policy) != nil || policy.DeadLetterTargetArn == "" {
-		return
+		return nil
 	}
 	if s.cfg.Queues == nil {
-		return
+		return nil
 	}
 	body, attrs := n.JSON(), map[string]MessageAttribute(nil)
 	if sub.Attrs["RawMessageDelivery"] == "true" {
-		body, attrs = n.Message, m.attrs
+		body, attrs = n.Message, n.Attributes
 	}
-	groupID, dedupID := "", ""
-	if n.SequenceNumber != "" {
-		groupID, dedupID = m.groupID, m.dedupID
-	}
-	if _, err := s.cfg.Queues.SendToArn(ctx, policy.DeadLetterTargetArn, body, attrs, groupID, dedupID); err != nil {
+	if _, err := s.cfg.Queues.SendToArn(ctx, policy.DeadLetterTargetArn, body, attrs, d.GroupID, d.DedupID); err != nil {
 		s.logf("sns: dead-letter queue %s: %v", policy.DeadLetterTargetArn, err)
+		return err
 	}
+	return nil
 }

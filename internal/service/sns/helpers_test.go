@@ -133,13 +133,23 @@ type env struct {
 func (e *env) advance(d time.Duration) { e.skew.Add(int64(d)) }
 
 func newEnvOn(t testing.TB, st store.Store) *env {
+	return newEnvWith(t, st, &fakeQueues{}, 0, []time.Duration{time.Millisecond, time.Millisecond})
+}
+
+// newEnvWith is newEnvOn with queues (when not a *fakeQueues, e.sqs stays
+// an unused fake), the clock skew and the waits between delivery attempts
+// the Service starts with: New resumes stored deliveries at once.
+func newEnvWith(t testing.TB, st store.Store, queues QueueSender, skew time.Duration, delays []time.Duration) *env {
 	e := &env{st: st, sqs: &fakeQueues{}, fns: &fakeFunctions{}, mails: mailbox.New(st)}
-	e.s = New(Config{
-		Store: st, Endpoint: testEndpoint + "/", Queues: e.sqs, Functions: e.fns, Mailbox: e.mails,
+	if f, ok := queues.(*fakeQueues); ok {
+		e.sqs = f
+	}
+	e.skew.Store(int64(skew))
+	e.s = newService(Config{
+		Store: st, Endpoint: testEndpoint + "/", Queues: queues, Functions: e.fns, Mailbox: e.mails,
 		Filter: fakeFilter{}, Logf: t.Logf,
 		Now: func() time.Time { return time.Now().Add(time.Duration(e.skew.Load())) },
-	})
-	e.s.retryDelays = []time.Duration{time.Millisecond, time.Millisecond}
+	}, delays)
 	t.Cleanup(func() { _ = e.s.Close() })
 	return e
 }

@@ -172,6 +172,44 @@ type published struct {
 	// sigVersion is the topic's SignatureVersion attribute.
 	sigVersion string
 	subs       []*subRec
+	// deliveries are the stored deliveries to make once the transaction
+	// has committed, one per confirmed subscription whose filter matches.
+	deliveries []*deliveryRec
+}
+
+// enqueue stores the deliveries of p, inside the transaction that accepts
+// it: one per confirmed subscription whose filter policy matches.
+func (s *Service) enqueue(r *region, p *published, now time.Time) error {
+	if p.duplicate {
+		return nil
+	}
+	timestamp := now.UTC().Format(timestampLayout)
+	for _, sub := range p.subs {
+		body := p.msg.bodyFor(sub.Protocol)
+		if !s.matches(sub, p.msg.attrs, body) {
+			continue
+		}
+		subArn := r.subArn(sub)
+		d := &deliveryRec{
+			Account: r.account, Region: r.name, SubArn: subArn, Order: p.seq, Sub: *sub,
+			N: notification{
+				Type: typeNotification, MessageID: p.id, SequenceNumber: p.seq, TopicArn: r.topicArn(sub.Topic),
+				Subject: p.msg.subject, Message: body, Timestamp: timestamp,
+				UnsubscribeURL: s.unsubscribeURL(subArn), Attributes: p.msg.attrs,
+			},
+			SigVersion: p.sigVersion, Next: now.UnixMilli(),
+		}
+		if p.seq != "" {
+			d.GroupID, d.DedupID = p.msg.groupID, p.msg.dedupID
+		} else {
+			d.Order = expiryKey(now.UnixMilli()) + "-" + p.id
+		}
+		if err := store.PutJSON(r.tx, d.key(), d); err != nil {
+			return err
+		}
+		p.deliveries = append(p.deliveries, d)
+	}
+	return nil
 }
 
 // accept runs the topic's rules (FIFO group and deduplication, sequence
@@ -269,6 +307,9 @@ func (s *Service) Publish(ctx context.Context, in *snsapi.PublishInput) (*snsapi
 		if p, err = r.accept(t, m, now, subs); err != nil {
 			return err
 		}
+		if err := s.enqueue(r, p, now); err != nil {
+			return err
+		}
 		if p.seq != "" && !p.duplicate {
 			return r.putTopic(t)
 		}
@@ -277,7 +318,7 @@ func (s *Service) Publish(ctx context.Context, in *snsapi.PublishInput) (*snsapi
 	if err != nil {
 		return nil, err
 	}
-	s.fanOut(ref, p, now)
+	s.fanOut(p)
 	out := &snsapi.PublishResponse{MessageId: ptr(p.id)}
 	if p.seq != "" {
 		out.SequenceNumber = ptr(p.seq)
@@ -358,6 +399,9 @@ func (s *Service) PublishBatch(ctx context.Context, in *snsapi.PublishBatchInput
 				}
 				continue
 			}
+			if err := s.enqueue(r, p, now); err != nil {
+				return err
+			}
 			res := snsapi.PublishBatchResultEntry{Id: ptr(id), MessageId: ptr(p.id)}
 			if p.seq != "" {
 				res.SequenceNumber = ptr(p.seq)
@@ -374,7 +418,7 @@ func (s *Service) PublishBatch(ctx context.Context, in *snsapi.PublishBatchInput
 		return nil, err
 	}
 	for _, p := range accepted {
-		s.fanOut(ref, p, now)
+		s.fanOut(p)
 	}
 	return out, nil
 }

@@ -90,8 +90,8 @@ type Service struct {
 	logf     func(format string, args ...any)
 	client   *http.Client
 
-	// retryDelays are the waits between attempts at an http/https
-	// delivery: AWS's default policy is three retries 20 s apart; kiri
+	// retryDelays are the waits between attempts at a delivery: AWS's
+	// default policy for http/https is three retries 20 s apart; kiri
 	// retries sooner because its endpoints are local.
 	retryDelays []time.Duration
 
@@ -112,8 +112,17 @@ type Service struct {
 
 var _ snsapi.API = (*Service)(nil)
 
-// New returns the SNS service configured by cfg.
+// defaultRetryDelays are the waits between attempts at a delivery.
+var defaultRetryDelays = []time.Duration{time.Second, 2 * time.Second, 4 * time.Second}
+
+// New returns the SNS service configured by cfg. It resumes the deliveries
+// a previous kiri on the same store accepted but did not finish.
 func New(cfg Config) *Service {
+	return newService(cfg, defaultRetryDelays)
+}
+
+// newService is New with other waits between attempts (for tests).
+func newService(cfg Config, delays []time.Duration) *Service {
 	s := &Service{
 		cfg:         cfg,
 		st:          cfg.Store,
@@ -121,7 +130,7 @@ func New(cfg Config) *Service {
 		now:         cfg.Now,
 		logf:        cfg.Logf,
 		client:      cfg.HTTPClient,
-		retryDelays: []time.Duration{time.Second, 2 * time.Second, 4 * time.Second},
+		retryDelays: delays,
 		filters:     map[filterKey]Matcher{},
 		lanes:       map[string]*lane{},
 	}
@@ -141,11 +150,13 @@ func New(cfg Config) *Service {
 		s.client = &http.Client{Timeout: 15 * time.Second}
 	}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
+	s.resume()
 	return s
 }
 
-// Close stops pending deliveries (retries are abandoned) and waits for the
-// running ones to end.
+// Close stops pending deliveries and waits for the running ones to end.
+// Deliveries not yet made stay in the store, and the next New on it makes
+// them (so a message may be delivered twice, never not at all).
 func (s *Service) Close() error {
 	s.cancel()
 	s.deliveries.Wait()

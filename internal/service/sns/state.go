@@ -21,6 +21,15 @@ import (
 // DeleteTopic are prefix scans. The signing key lives outside every
 // account, in ("sns", "", "") under ("signing").
 //
+// Deliveries not yet made live there too, so that New finds them all with
+// one scan:
+//
+//	("delivery", subscription ARN, order) → deliveryRec
+//
+// order is the FIFO sequence number (20 digits) for FIFO topics, so a
+// subscription's deliveries sort in publish order; for standard topics it is
+// the publish time (expiryKey) and the message id.
+//
 // Operations addressed by ARN act in the account and region the ARN names,
 // not the caller's: a confirmation link followed by a browser (an unsigned
 // request, so the default region) must confirm a subscription of a Tokyo
@@ -51,6 +60,39 @@ type subRec struct {
 	Authenticated bool              `json:"authenticated,omitempty"` // ConfirmationWasAuthenticated
 	Attrs         map[string]string `json:"attrs,omitempty"`
 }
+
+// deliveryRec is a delivery not yet made: written in the transaction that
+// accepts the message, so an acknowledged message is never lost, and
+// deleted once delivered or given up on (after the dead-letter queue, if
+// any). It holds everything the delivery needs, since the subscription may
+// change or go before it is made.
+type deliveryRec struct {
+	Account    string       `json:"account"`
+	Region     string       `json:"region"`
+	SubArn     string       `json:"subArn"`
+	Order      string       `json:"order"`
+	Sub        subRec       `json:"sub"` // the subscription as it was at publish
+	N          notification `json:"n"`   // unsigned: signed when delivered (deterministically)
+	SigVersion string       `json:"sigVersion,omitempty"`
+	GroupID    string       `json:"groupId,omitempty"`  // FIFO topics
+	DedupID    string       `json:"dedupId,omitempty"`  // FIFO topics
+	Attempts   int          `json:"attempts,omitempty"` // failed attempts so far
+	Next       int64        `json:"next"`               // Unix ms of the next attempt
+}
+
+func (d *deliveryRec) ref() topicRef {
+	return topicRef{account: d.Account, region: d.Region, name: d.Sub.Topic}
+}
+
+func (d *deliveryRec) key() []byte { return deliveryKey(d.SubArn, d.Order) }
+
+// fifo reports whether d belongs to a FIFO topic, whose deliveries to a
+// subscription are made one at a time in order.
+func (d *deliveryRec) fifo() bool { return d.N.SequenceNumber != "" }
+
+var globalNS = store.NS("sns", "", "")
+
+func deliveryKey(subArn, order string) []byte { return globalNS.Key("delivery", subArn, order) }
 
 type tokenRec struct {
 	Topic string `json:"topic"`

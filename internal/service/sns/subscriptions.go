@@ -215,7 +215,7 @@ func (s *Service) requestConfirmation(ref topicRef, topic *topicRec, sub *subRec
 			return
 		}
 		s.goDeliver(func(ctx context.Context) {
-			if err := s.postHTTP(ctx, sub.Endpoint, n, subArn, false); err != nil {
+			if err := s.postHTTP(ctx, nil, sub.Endpoint, n, subArn, false); err != nil {
 				s.logf("sns: confirmation request to %s failed: %v", sub.Endpoint, err)
 			}
 		})
