@@ -82,3 +82,16 @@ var modelsParsed atomic.Int32
 // ModelsParsed counts the models parsed so far, so a test can check that
 // program start parses none: start-up time is a feature.
 func ModelsParsed() int { return int(modelsParsed.Load()) }
+
+// Ptr returns a pointer to v, for the pointer fields of the generated types.
+func Ptr[T any](v T) *T { return &v }
+
+// Deref returns *p, or T's zero value when p is nil: the generated types
+// mark absent members with nil pointers.
+func Deref[T any](p *T) T {
+	var zero T
+	if p == nil {
+		return zero
+	}
+	return *p
+}

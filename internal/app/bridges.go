@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/kiricloud/kiri/internal/api"
 	lambdaapi "github.com/kiricloud/kiri/internal/api/lambda"
 	snsapi "github.com/kiricloud/kiri/internal/api/sns"
 	sqsapi "github.com/kiricloud/kiri/internal/api/sqs"
@@ -29,9 +30,9 @@ type snsToSQS struct{ sqs *sqsservice.Service }
 func (b snsToSQS) SendToArn(ctx context.Context, queueArn, body string, attrs map[string]snsservice.MessageAttribute, groupID, dedupID string) (string, error) {
 	sqsAttrs := make(map[string]sqsapi.MessageAttributeValue, len(attrs))
 	for name, a := range attrs {
-		v := sqsapi.MessageAttributeValue{DataType: ptr(a.DataType), BinaryValue: a.BinaryValue}
+		v := sqsapi.MessageAttributeValue{DataType: api.Ptr(a.DataType), BinaryValue: a.BinaryValue}
 		if a.BinaryValue == nil {
-			v.StringValue = ptr(a.StringValue)
+			v.StringValue = api.Ptr(a.StringValue)
 		}
 		sqsAttrs[name] = v
 	}
@@ -55,8 +56,8 @@ func (b snsToLambda) InvokeEvent(ctx context.Context, functionArn, topicArn stri
 
 // invokeEvent invokes a function asynchronously.
 func invokeEvent(ctx context.Context, lambda *lambdaservice.Service, functionArn string, payload []byte) error {
-	_, err := lambda.Invoke(ctx, &lambdaapi.InvocationRequest{FunctionName: ptr(functionArn),
-		InvocationType: ptr("Event"), Payload: payload})
+	_, err := lambda.Invoke(ctx, &lambdaapi.InvocationRequest{FunctionName: api.Ptr(functionArn),
+		InvocationType: api.Ptr("Event"), Payload: payload})
 	return err
 }
 
@@ -103,8 +104,6 @@ func mailboxHandler(box *mailbox.Mailbox) http.Handler {
 		_ = json.NewEncoder(w).Encode(map[string]any{"messages": mails})
 	})
 }
-
-func ptr[T any](v T) *T { return &v }
 
 // lambdaDestinations delivers the outcomes of asynchronous invocations: a
 // failure to the function's dead-letter queue and on-failure destination, a
@@ -183,9 +182,9 @@ func (b lambdaDestinations) send(ctx context.Context, target, body string, attrs
 	case "sns":
 		snsAttrs := make(map[string]snsapi.MessageAttributeValue, len(attrs))
 		for name, a := range attrs {
-			snsAttrs[name] = snsapi.MessageAttributeValue{DataType: ptr(a.DataType), StringValue: ptr(a.StringValue)}
+			snsAttrs[name] = snsapi.MessageAttributeValue{DataType: api.Ptr(a.DataType), StringValue: api.Ptr(a.StringValue)}
 		}
-		_, err := b.sv.sns.Publish(ctx, &snsapi.PublishInput{TopicArn: ptr(target), Message: ptr(body), MessageAttributes: snsAttrs})
+		_, err := b.sv.sns.Publish(ctx, &snsapi.PublishInput{TopicArn: api.Ptr(target), Message: api.Ptr(body), MessageAttributes: snsAttrs})
 		return err
 	case "lambda":
 		// Destinations use the function's execution role, not a resource policy.

@@ -215,22 +215,10 @@ func (g *Gateway) lookupKey(ctx context.Context, key string) (account, secret st
 			return account, secret, true
 		}
 	}
-	if isAccountID(key) {
+	if request.IsAccountID(key) {
 		return key, "", false
 	}
 	return "", "", false
-}
-
-func isAccountID(s string) bool {
-	if len(s) != 12 {
-		return false
-	}
-	for _, c := range s {
-		if c < '0' || c > '9' {
-			return false
-		}
-	}
-	return true
 }
 
 // readBody reads the whole request body, undoing aws-chunked encoding.

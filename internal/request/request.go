@@ -78,3 +78,17 @@ func Scope(ctx context.Context) (account, region string) {
 	}
 	return account, region
 }
+
+// IsAccountID reports whether s has the form of an AWS account id: 12
+// digits.
+func IsAccountID(s string) bool {
+	if len(s) != 12 {
+		return false
+	}
+	for _, c := range s {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
+}

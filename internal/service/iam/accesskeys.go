@@ -3,6 +3,7 @@ package iam
 import (
 	"context"
 
+	"github.com/kiricloud/kiri/internal/api"
 	iamapi "github.com/kiricloud/kiri/internal/api/iam"
 )
 
@@ -38,8 +39,8 @@ func (s *Service) CreateAccessKey(ctx context.Context, in *iamapi.CreateAccessKe
 			return err
 		}
 		out = &iamapi.AccessKey{
-			UserName: ptr(u.Name), AccessKeyId: ptr(key.ID), Status: ptr(key.Status),
-			SecretAccessKey: ptr(secret), CreateDate: ptr(key.Created),
+			UserName: api.Ptr(u.Name), AccessKeyId: api.Ptr(key.ID), Status: api.Ptr(key.Status),
+			SecretAccessKey: api.Ptr(secret), CreateDate: api.Ptr(key.Created),
 		}
 		return nil
 	})
@@ -74,7 +75,7 @@ func (s *Service) ListAccessKeys(ctx context.Context, in *iamapi.ListAccessKeysR
 	out := &iamapi.ListAccessKeysResponse{AccessKeyMetadata: []iamapi.AccessKeyMetadata{}, IsTruncated: truncated, Marker: marker}
 	for _, k := range page {
 		out.AccessKeyMetadata = append(out.AccessKeyMetadata, iamapi.AccessKeyMetadata{
-			UserName: ptr(user.Name), AccessKeyId: ptr(k.ID), Status: ptr(k.Status), CreateDate: ptr(k.Created),
+			UserName: api.Ptr(user.Name), AccessKeyId: api.Ptr(k.ID), Status: api.Ptr(k.Status), CreateDate: api.Ptr(k.Created),
 		})
 	}
 	return out, nil
@@ -87,13 +88,13 @@ func (s *Service) UpdateAccessKey(ctx context.Context, in *iamapi.UpdateAccessKe
 	if err != nil {
 		return nil, err
 	}
-	id := deref(in.AccessKeyId)
+	id := api.Deref(in.AccessKeyId)
 	err = s.update(ctx, func(a *account) error {
 		key, cred, err := a.accessKey(name, id)
 		if err != nil {
 			return err
 		}
-		key.Status = deref(in.Status)
+		key.Status = api.Deref(in.Status)
 		cred.Inactive = key.Status == iamapi.StatusTypeInactive
 		if err := a.put(key, "accesskey", fold(name), id); err != nil {
 			return err
@@ -112,7 +113,7 @@ func (s *Service) DeleteAccessKey(ctx context.Context, in *iamapi.DeleteAccessKe
 	if err != nil {
 		return nil, err
 	}
-	id := deref(in.AccessKeyId)
+	id := api.Deref(in.AccessKeyId)
 	err = s.update(ctx, func(a *account) error {
 		if _, _, err := a.accessKey(name, id); err != nil {
 			return err
@@ -169,7 +170,7 @@ func (a *account) refreshUserKeys(u *userRecord) error {
 // key use, so it answers as AWS does for a key never used: service and
 // region "N/A" and no date.
 func (s *Service) GetAccessKeyLastUsed(ctx context.Context, in *iamapi.GetAccessKeyLastUsedRequest) (*iamapi.GetAccessKeyLastUsedResponse, error) {
-	id := deref(in.AccessKeyId)
+	id := api.Deref(in.AccessKeyId)
 	cred, err := s.credential(id)
 	if err != nil {
 		return nil, err
@@ -178,7 +179,7 @@ func (s *Service) GetAccessKeyLastUsed(ctx context.Context, in *iamapi.GetAccess
 		return nil, errNoSuchAccessKey(id)
 	}
 	return &iamapi.GetAccessKeyLastUsedResponse{
-		UserName:          ptr(cred.UserName),
-		AccessKeyLastUsed: &iamapi.AccessKeyLastUsed{ServiceName: ptr("N/A"), Region: ptr("N/A")},
+		UserName:          api.Ptr(cred.UserName),
+		AccessKeyLastUsed: &iamapi.AccessKeyLastUsed{ServiceName: api.Ptr("N/A"), Region: api.Ptr("N/A")},
 	}, nil
 }

@@ -4,12 +4,13 @@ import (
 	"regexp"
 	"testing"
 
+	"github.com/kiricloud/kiri/internal/api"
 	iamapi "github.com/kiricloud/kiri/internal/api/iam"
 )
 
 func createKey(t *testing.T, s *Service, user string) *iamapi.AccessKey {
 	t.Helper()
-	out, err := s.CreateAccessKey(bg, &iamapi.CreateAccessKeyRequest{UserName: ptr(user)})
+	out, err := s.CreateAccessKey(bg, &iamapi.CreateAccessKeyRequest{UserName: api.Ptr(user)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -37,13 +38,13 @@ func TestAccessKeyLimit(t *testing.T) {
 	createUser(t, s, bg, "devuser", "")
 	createKey(t, s, "devuser")
 	createKey(t, s, "devuser")
-	_, err := s.CreateAccessKey(bg, &iamapi.CreateAccessKeyRequest{UserName: ptr("devuser")})
+	_, err := s.CreateAccessKey(bg, &iamapi.CreateAccessKeyRequest{UserName: api.Ptr("devuser")})
 	wantError(t, err, "LimitExceeded", "Cannot exceed quota for AccessKeysPerUser: 2")
 }
 
 func TestAccessKeyForMissingUser(t *testing.T) {
 	s, _ := newTestService(t)
-	_, err := s.CreateAccessKey(bg, &iamapi.CreateAccessKeyRequest{UserName: ptr("ghost")})
+	_, err := s.CreateAccessKey(bg, &iamapi.CreateAccessKeyRequest{UserName: api.Ptr("ghost")})
 	wantError(t, err, "NoSuchEntity", "The user with name ghost cannot be found.")
 }
 
@@ -66,14 +67,14 @@ func TestRotateAccessKey(t *testing.T) {
 	old := createKey(t, s, "devuser")
 	createKey(t, s, "devuser")
 
-	_, err := s.UpdateAccessKey(bg, &iamapi.UpdateAccessKeyRequest{UserName: ptr("devuser"), AccessKeyId: old.AccessKeyId, Status: ptr("Inactive")})
+	_, err := s.UpdateAccessKey(bg, &iamapi.UpdateAccessKeyRequest{UserName: api.Ptr("devuser"), AccessKeyId: old.AccessKeyId, Status: api.Ptr("Inactive")})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if _, _, ok := s.LookupAccessKey(bg, *old.AccessKeyId); ok {
 		t.Fatal("an inactive key must not be found")
 	}
-	list, err := s.ListAccessKeys(bg, &iamapi.ListAccessKeysRequest{UserName: ptr("devuser")})
+	list, err := s.ListAccessKeys(bg, &iamapi.ListAccessKeysRequest{UserName: api.Ptr("devuser")})
 	if err != nil || len(list.AccessKeyMetadata) != 2 {
 		t.Fatalf("list = %+v, %v", list, err)
 	}
@@ -82,20 +83,20 @@ func TestRotateAccessKey(t *testing.T) {
 			t.Fatalf("status = %s", *m.Status)
 		}
 	}
-	_, err = s.UpdateAccessKey(bg, &iamapi.UpdateAccessKeyRequest{UserName: ptr("devuser"), AccessKeyId: old.AccessKeyId, Status: ptr("Active")})
+	_, err = s.UpdateAccessKey(bg, &iamapi.UpdateAccessKeyRequest{UserName: api.Ptr("devuser"), AccessKeyId: old.AccessKeyId, Status: api.Ptr("Active")})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if _, _, ok := s.LookupAccessKey(bg, *old.AccessKeyId); !ok {
 		t.Fatal("a reactivated key must be found")
 	}
-	if _, err := s.DeleteAccessKey(bg, &iamapi.DeleteAccessKeyRequest{UserName: ptr("devuser"), AccessKeyId: old.AccessKeyId}); err != nil {
+	if _, err := s.DeleteAccessKey(bg, &iamapi.DeleteAccessKeyRequest{UserName: api.Ptr("devuser"), AccessKeyId: old.AccessKeyId}); err != nil {
 		t.Fatal(err)
 	}
 	if _, _, ok := s.LookupAccessKey(bg, *old.AccessKeyId); ok {
 		t.Fatal("a deleted key must not be found")
 	}
-	_, err = s.DeleteAccessKey(bg, &iamapi.DeleteAccessKeyRequest{UserName: ptr("devuser"), AccessKeyId: old.AccessKeyId})
+	_, err = s.DeleteAccessKey(bg, &iamapi.DeleteAccessKeyRequest{UserName: api.Ptr("devuser"), AccessKeyId: old.AccessKeyId})
 	wantError(t, err, "NoSuchEntity", "The Access Key with id "+*old.AccessKeyId+" cannot be found")
 }
 
@@ -104,7 +105,7 @@ func TestAccessKeyOfAnotherUser(t *testing.T) {
 	createUser(t, s, bg, "a", "")
 	createUser(t, s, bg, "b", "")
 	k := createKey(t, s, "a")
-	_, err := s.UpdateAccessKey(bg, &iamapi.UpdateAccessKeyRequest{UserName: ptr("b"), AccessKeyId: k.AccessKeyId, Status: ptr("Inactive")})
+	_, err := s.UpdateAccessKey(bg, &iamapi.UpdateAccessKeyRequest{UserName: api.Ptr("b"), AccessKeyId: k.AccessKeyId, Status: api.Ptr("Inactive")})
 	wantError(t, err, "NoSuchEntity", "The Access Key with id "+*k.AccessKeyId+" cannot be found")
 }
 
@@ -119,6 +120,6 @@ func TestGetAccessKeyLastUsed(t *testing.T) {
 	if *out.UserName != "devuser" || *out.AccessKeyLastUsed.ServiceName != "N/A" || *out.AccessKeyLastUsed.Region != "N/A" {
 		t.Fatalf("out = %+v", out)
 	}
-	_, err = s.GetAccessKeyLastUsed(bg, &iamapi.GetAccessKeyLastUsedRequest{AccessKeyId: ptr("AKIAAAAAAAAAAAAAAAAA")})
+	_, err = s.GetAccessKeyLastUsed(bg, &iamapi.GetAccessKeyLastUsedRequest{AccessKeyId: api.Ptr("AKIAAAAAAAAAAAAAAAAA")})
 	wantError(t, err, "NoSuchEntity", "")
 }

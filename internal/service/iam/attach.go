@@ -3,6 +3,7 @@ package iam
 import (
 	"context"
 
+	"github.com/kiricloud/kiri/internal/api"
 	iamapi "github.com/kiricloud/kiri/internal/api/iam"
 )
 
@@ -84,7 +85,7 @@ func (a *account) attached(kind, name string, pathPrefix *string) ([]iamapi.Atta
 		arn := k[0]
 		parsed, _ := parseArn(arn)
 		if hasPathPrefix(parsed.Path, pathPrefix) {
-			out = append(out, iamapi.AttachedPolicy{PolicyName: ptr(parsed.Name), PolicyArn: ptr(arn)})
+			out = append(out, iamapi.AttachedPolicy{PolicyName: api.Ptr(parsed.Name), PolicyArn: api.Ptr(arn)})
 		}
 	}
 	return out, nil
@@ -109,7 +110,7 @@ func (a *account) renameAttachments(kind, from, to string) error {
 
 // AttachRolePolicy attaches a managed policy to a role.
 func (s *Service) AttachRolePolicy(ctx context.Context, in *iamapi.AttachRolePolicyRequest) (*iamapi.AttachRolePolicyOutput, error) {
-	err := s.update(ctx, func(a *account) error { return a.attach(kindRole, deref(in.RoleName), deref(in.PolicyArn)) })
+	err := s.update(ctx, func(a *account) error { return a.attach(kindRole, api.Deref(in.RoleName), api.Deref(in.PolicyArn)) })
 	if err != nil {
 		return nil, err
 	}
@@ -118,7 +119,7 @@ func (s *Service) AttachRolePolicy(ctx context.Context, in *iamapi.AttachRolePol
 
 // DetachRolePolicy detaches a managed policy from a role.
 func (s *Service) DetachRolePolicy(ctx context.Context, in *iamapi.DetachRolePolicyRequest) (*iamapi.DetachRolePolicyOutput, error) {
-	err := s.update(ctx, func(a *account) error { return a.detach(kindRole, deref(in.RoleName), deref(in.PolicyArn)) })
+	err := s.update(ctx, func(a *account) error { return a.detach(kindRole, api.Deref(in.RoleName), api.Deref(in.PolicyArn)) })
 	if err != nil {
 		return nil, err
 	}
@@ -127,7 +128,7 @@ func (s *Service) DetachRolePolicy(ctx context.Context, in *iamapi.DetachRolePol
 
 // AttachUserPolicy attaches a managed policy to a user.
 func (s *Service) AttachUserPolicy(ctx context.Context, in *iamapi.AttachUserPolicyRequest) (*iamapi.AttachUserPolicyOutput, error) {
-	err := s.update(ctx, func(a *account) error { return a.attach(kindUser, deref(in.UserName), deref(in.PolicyArn)) })
+	err := s.update(ctx, func(a *account) error { return a.attach(kindUser, api.Deref(in.UserName), api.Deref(in.PolicyArn)) })
 	if err != nil {
 		return nil, err
 	}
@@ -136,7 +137,7 @@ func (s *Service) AttachUserPolicy(ctx context.Context, in *iamapi.AttachUserPol
 
 // DetachUserPolicy detaches a managed policy from a user.
 func (s *Service) DetachUserPolicy(ctx context.Context, in *iamapi.DetachUserPolicyRequest) (*iamapi.DetachUserPolicyOutput, error) {
-	err := s.update(ctx, func(a *account) error { return a.detach(kindUser, deref(in.UserName), deref(in.PolicyArn)) })
+	err := s.update(ctx, func(a *account) error { return a.detach(kindUser, api.Deref(in.UserName), api.Deref(in.PolicyArn)) })
 	if err != nil {
 		return nil, err
 	}
@@ -145,7 +146,7 @@ func (s *Service) DetachUserPolicy(ctx context.Context, in *iamapi.DetachUserPol
 
 // ListAttachedRolePolicies lists the managed policies attached to a role.
 func (s *Service) ListAttachedRolePolicies(ctx context.Context, in *iamapi.ListAttachedRolePoliciesRequest) (*iamapi.ListAttachedRolePoliciesResponse, error) {
-	page, truncated, marker, err := s.attachedPage(ctx, kindRole, deref(in.RoleName), in.PathPrefix, in.Marker, in.MaxItems)
+	page, truncated, marker, err := s.attachedPage(ctx, kindRole, api.Deref(in.RoleName), in.PathPrefix, in.Marker, in.MaxItems)
 	if err != nil {
 		return nil, err
 	}
@@ -154,7 +155,7 @@ func (s *Service) ListAttachedRolePolicies(ctx context.Context, in *iamapi.ListA
 
 // ListAttachedUserPolicies lists the managed policies attached to a user.
 func (s *Service) ListAttachedUserPolicies(ctx context.Context, in *iamapi.ListAttachedUserPoliciesRequest) (*iamapi.ListAttachedUserPoliciesResponse, error) {
-	page, truncated, marker, err := s.attachedPage(ctx, kindUser, deref(in.UserName), in.PathPrefix, in.Marker, in.MaxItems)
+	page, truncated, marker, err := s.attachedPage(ctx, kindUser, api.Deref(in.UserName), in.PathPrefix, in.Marker, in.MaxItems)
 	if err != nil {
 		return nil, err
 	}
@@ -184,7 +185,7 @@ type attachedEntity struct {
 func (s *Service) ListEntitiesForPolicy(ctx context.Context, in *iamapi.ListEntitiesForPolicyRequest) (*iamapi.ListEntitiesForPolicyResponse, error) {
 	var entities []attachedEntity
 	err := s.view(ctx, func(a *account) (err error) {
-		entities, err = a.entitiesFor(deref(in.PolicyArn), deref(in.EntityFilter), in.PathPrefix)
+		entities, err = a.entitiesFor(api.Deref(in.PolicyArn), api.Deref(in.EntityFilter), in.PathPrefix)
 		return err
 	})
 	if err != nil {
@@ -200,9 +201,9 @@ func (s *Service) ListEntitiesForPolicy(ctx context.Context, in *iamapi.ListEnti
 	}
 	for _, e := range page {
 		if e.kind == kindUser {
-			out.PolicyUsers = append(out.PolicyUsers, iamapi.PolicyUser{UserName: ptr(e.name), UserId: ptr(e.id)})
+			out.PolicyUsers = append(out.PolicyUsers, iamapi.PolicyUser{UserName: api.Ptr(e.name), UserId: api.Ptr(e.id)})
 		} else {
-			out.PolicyRoles = append(out.PolicyRoles, iamapi.PolicyRole{RoleName: ptr(e.name), RoleId: ptr(e.id)})
+			out.PolicyRoles = append(out.PolicyRoles, iamapi.PolicyRole{RoleName: api.Ptr(e.name), RoleId: api.Ptr(e.id)})
 		}
 	}
 	return out, nil

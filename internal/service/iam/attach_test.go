@@ -3,20 +3,21 @@ package iam
 import (
 	"testing"
 
+	"github.com/kiricloud/kiri/internal/api"
 	iamapi "github.com/kiricloud/kiri/internal/api/iam"
 )
 
 func TestAttachManagedPoliciesToARole(t *testing.T) {
 	s, _ := newTestService(t)
 	createRole(t, s, "role-lambdaexec")
-	role := ptr("role-lambdaexec")
+	role := api.Ptr("role-lambdaexec")
 	arns := []string{
 		"arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole",
 		"arn:aws:iam::aws:policy/AmazonS3FullAccess",
 		"arn:aws:iam::aws:policy/AmazonDynamoDBFullAccess",
 	}
 	for _, arn := range append(arns, arns[0]) { // attaching twice changes nothing
-		if _, err := s.AttachRolePolicy(bg, &iamapi.AttachRolePolicyRequest{RoleName: role, PolicyArn: ptr(arn)}); err != nil {
+		if _, err := s.AttachRolePolicy(bg, &iamapi.AttachRolePolicyRequest{RoleName: role, PolicyArn: api.Ptr(arn)}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -31,20 +32,20 @@ func TestAttachManagedPoliciesToARole(t *testing.T) {
 	if names["AWSLambdaBasicExecutionRole"] != arns[0] {
 		t.Fatalf("names = %v", names)
 	}
-	filtered, _ := s.ListAttachedRolePolicies(bg, &iamapi.ListAttachedRolePoliciesRequest{RoleName: role, PathPrefix: ptr("/service-role/")})
+	filtered, _ := s.ListAttachedRolePolicies(bg, &iamapi.ListAttachedRolePoliciesRequest{RoleName: role, PathPrefix: api.Ptr("/service-role/")})
 	if len(filtered.AttachedPolicies) != 1 {
 		t.Fatalf("filtered = %+v", filtered)
 	}
-	got, _ := s.GetPolicy(bg, &iamapi.GetPolicyRequest{PolicyArn: ptr(arns[1])})
+	got, _ := s.GetPolicy(bg, &iamapi.GetPolicyRequest{PolicyArn: api.Ptr(arns[1])})
 	if *got.Policy.AttachmentCount != 1 {
 		t.Fatalf("AttachmentCount = %d", *got.Policy.AttachmentCount)
 	}
 	// The count is the caller's account's.
-	other, _ := s.GetPolicy(ctxAs("111111111111", ""), &iamapi.GetPolicyRequest{PolicyArn: ptr(arns[1])})
+	other, _ := s.GetPolicy(ctxAs("111111111111", ""), &iamapi.GetPolicyRequest{PolicyArn: api.Ptr(arns[1])})
 	if *other.Policy.AttachmentCount != 0 {
 		t.Fatalf("AttachmentCount in another account = %d", *other.Policy.AttachmentCount)
 	}
-	attachedOnly, _ := s.ListPolicies(bg, &iamapi.ListPoliciesRequest{OnlyAttached: ptr(true)})
+	attachedOnly, _ := s.ListPolicies(bg, &iamapi.ListPoliciesRequest{OnlyAttached: api.Ptr(true)})
 	if len(attachedOnly.Policies) != 3 || *attachedOnly.Policies[0].AttachmentCount != 1 {
 		t.Fatalf("OnlyAttached = %+v", attachedOnly)
 	}
@@ -53,13 +54,13 @@ func TestAttachManagedPoliciesToARole(t *testing.T) {
 func TestAttachErrors(t *testing.T) {
 	s, _ := newTestService(t)
 	createRole(t, s, "r")
-	_, err := s.AttachRolePolicy(bg, &iamapi.AttachRolePolicyRequest{RoleName: ptr("r"), PolicyArn: ptr("arn:aws:iam::000000000000:policy/x")})
+	_, err := s.AttachRolePolicy(bg, &iamapi.AttachRolePolicyRequest{RoleName: api.Ptr("r"), PolicyArn: api.Ptr("arn:aws:iam::000000000000:policy/x")})
 	wantError(t, err, "NoSuchEntity", "Policy arn:aws:iam::000000000000:policy/x does not exist or is not attachable.")
-	_, err = s.AttachRolePolicy(bg, &iamapi.AttachRolePolicyRequest{RoleName: ptr("ghost"), PolicyArn: ptr("arn:aws:iam::aws:policy/AdministratorAccess")})
+	_, err = s.AttachRolePolicy(bg, &iamapi.AttachRolePolicyRequest{RoleName: api.Ptr("ghost"), PolicyArn: api.Ptr("arn:aws:iam::aws:policy/AdministratorAccess")})
 	wantError(t, err, "NoSuchEntity", "The role with name ghost cannot be found.")
-	_, err = s.AttachUserPolicy(bg, &iamapi.AttachUserPolicyRequest{UserName: ptr("ghost"), PolicyArn: ptr("arn:aws:iam::aws:policy/AdministratorAccess")})
+	_, err = s.AttachUserPolicy(bg, &iamapi.AttachUserPolicyRequest{UserName: api.Ptr("ghost"), PolicyArn: api.Ptr("arn:aws:iam::aws:policy/AdministratorAccess")})
 	wantError(t, err, "NoSuchEntity", "The user with name ghost cannot be found.")
-	_, err = s.DetachRolePolicy(bg, &iamapi.DetachRolePolicyRequest{RoleName: ptr("r"), PolicyArn: ptr("arn:aws:iam::aws:policy/AdministratorAccess")})
+	_, err = s.DetachRolePolicy(bg, &iamapi.DetachRolePolicyRequest{RoleName: api.Ptr("r"), PolicyArn: api.Ptr("arn:aws:iam::aws:policy/AdministratorAccess")})
 	wantError(t, err, "NoSuchEntity", "Policy arn:aws:iam::aws:policy/AdministratorAccess was not found.")
 }
 
@@ -68,11 +69,11 @@ func TestAttachLimit(t *testing.T) {
 	createRole(t, s, "r")
 	for i := range maxAttachedPolicies {
 		p := createPolicy(t, s, "p"+string(rune('a'+i)))
-		if _, err := s.AttachRolePolicy(bg, &iamapi.AttachRolePolicyRequest{RoleName: ptr("r"), PolicyArn: p.Arn}); err != nil {
+		if _, err := s.AttachRolePolicy(bg, &iamapi.AttachRolePolicyRequest{RoleName: api.Ptr("r"), PolicyArn: p.Arn}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	_, err := s.AttachRolePolicy(bg, &iamapi.AttachRolePolicyRequest{RoleName: ptr("r"), PolicyArn: ptr("arn:aws:iam::aws:policy/AdministratorAccess")})
+	_, err := s.AttachRolePolicy(bg, &iamapi.AttachRolePolicyRequest{RoleName: api.Ptr("r"), PolicyArn: api.Ptr("arn:aws:iam::aws:policy/AdministratorAccess")})
 	wantError(t, err, "LimitExceeded", "Cannot exceed quota for PoliciesPerRole: 10")
 }
 
@@ -82,15 +83,15 @@ func TestDevuserPolicies(t *testing.T) {
 	createUser(t, s, bg, "devuser", "")
 	for _, name := range []string{"AWSLambdaFullAccess", "IAMUserChangePassword", "AmazonAPIGatewayAdministrator",
 		"AmazonSESFullAccess", "AmazonSQSFullAccess", "AmazonSNSFullAccess"} {
-		if _, err := s.AttachUserPolicy(bg, &iamapi.AttachUserPolicyRequest{UserName: ptr("devuser"), PolicyArn: ptr("arn:aws:iam::aws:policy/" + name)}); err != nil {
+		if _, err := s.AttachUserPolicy(bg, &iamapi.AttachUserPolicyRequest{UserName: api.Ptr("devuser"), PolicyArn: api.Ptr("arn:aws:iam::aws:policy/" + name)}); err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
 	}
-	out, err := s.ListAttachedUserPolicies(bg, &iamapi.ListAttachedUserPoliciesRequest{UserName: ptr("devuser"), MaxItems: ptr(int64(4))})
+	out, err := s.ListAttachedUserPolicies(bg, &iamapi.ListAttachedUserPoliciesRequest{UserName: api.Ptr("devuser"), MaxItems: api.Ptr(int64(4))})
 	if err != nil || len(out.AttachedPolicies) != 4 || !*out.IsTruncated {
 		t.Fatalf("out = %+v, %v", out, err)
 	}
-	rest, _ := s.ListAttachedUserPolicies(bg, &iamapi.ListAttachedUserPoliciesRequest{UserName: ptr("devuser"), Marker: out.Marker})
+	rest, _ := s.ListAttachedUserPolicies(bg, &iamapi.ListAttachedUserPoliciesRequest{UserName: api.Ptr("devuser"), Marker: out.Marker})
 	if len(rest.AttachedPolicies) != 2 || *rest.IsTruncated {
 		t.Fatalf("rest = %+v", rest)
 	}
@@ -98,13 +99,13 @@ func TestDevuserPolicies(t *testing.T) {
 
 func TestListEntitiesForPolicy(t *testing.T) {
 	s, _ := newTestService(t)
-	arn := ptr("arn:aws:iam::aws:policy/service-role/AWSLambdaRole")
+	arn := api.Ptr("arn:aws:iam::aws:policy/service-role/AWSLambdaRole")
 	createUser(t, s, bg, "soracom-funk-test-taro", "")
 	createRole(t, s, "role-a")
-	if _, err := s.AttachUserPolicy(bg, &iamapi.AttachUserPolicyRequest{UserName: ptr("soracom-funk-test-taro"), PolicyArn: arn}); err != nil {
+	if _, err := s.AttachUserPolicy(bg, &iamapi.AttachUserPolicyRequest{UserName: api.Ptr("soracom-funk-test-taro"), PolicyArn: arn}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.AttachRolePolicy(bg, &iamapi.AttachRolePolicyRequest{RoleName: ptr("role-a"), PolicyArn: arn}); err != nil {
+	if _, err := s.AttachRolePolicy(bg, &iamapi.AttachRolePolicyRequest{RoleName: api.Ptr("role-a"), PolicyArn: arn}); err != nil {
 		t.Fatal(err)
 	}
 	out, err := s.ListEntitiesForPolicy(bg, &iamapi.ListEntitiesForPolicyRequest{PolicyArn: arn})
@@ -114,10 +115,10 @@ func TestListEntitiesForPolicy(t *testing.T) {
 	if len(out.PolicyUsers) != 1 || len(out.PolicyRoles) != 1 || out.PolicyGroups == nil || *out.PolicyRoles[0].RoleName != "role-a" || out.PolicyUsers[0].UserId == nil {
 		t.Fatalf("out = %+v", out)
 	}
-	roles, _ := s.ListEntitiesForPolicy(bg, &iamapi.ListEntitiesForPolicyRequest{PolicyArn: arn, EntityFilter: ptr("Role")})
+	roles, _ := s.ListEntitiesForPolicy(bg, &iamapi.ListEntitiesForPolicyRequest{PolicyArn: arn, EntityFilter: api.Ptr("Role")})
 	if len(roles.PolicyUsers) != 0 || len(roles.PolicyRoles) != 1 {
 		t.Fatalf("roles = %+v", roles)
 	}
-	_, err = s.ListEntitiesForPolicy(bg, &iamapi.ListEntitiesForPolicyRequest{PolicyArn: ptr("arn:aws:iam::aws:policy/Nope")})
+	_, err = s.ListEntitiesForPolicy(bg, &iamapi.ListEntitiesForPolicyRequest{PolicyArn: api.Ptr("arn:aws:iam::aws:policy/Nope")})
 	wantError(t, err, "NoSuchEntity", "Policy arn:aws:iam::aws:policy/Nope was not found.")
 }

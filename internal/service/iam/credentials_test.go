@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kiricloud/kiri/internal/api"
 	iamapi "github.com/kiricloud/kiri/internal/api/iam"
 )
 
@@ -48,7 +49,7 @@ func TestTemporaryCredentialsOfARole(t *testing.T) {
 		caller.UserID != *created.RoleId+":HelloLambda" {
 		t.Fatalf("caller = %+v, %v", caller, err)
 	}
-	got, _ := s.GetRole(bg, &iamapi.GetRoleRequest{RoleName: ptr("role-lambdaexec")})
+	got, _ := s.GetRole(bg, &iamapi.GetRoleRequest{RoleName: api.Ptr("role-lambdaexec")})
 	if got.Role.RoleLastUsed.LastUsedDate == nil || *got.Role.RoleLastUsed.Region != "us-east-1" {
 		t.Fatalf("RoleLastUsed = %+v", got.Role.RoleLastUsed)
 	}
@@ -75,7 +76,7 @@ func TestTemporaryCredentialsOfARole(t *testing.T) {
 
 func TestRoleByArn(t *testing.T) {
 	s, _ := newTestService(t)
-	if _, err := s.CreateRole(bg, &iamapi.CreateRoleRequest{RoleName: ptr("r"), Path: ptr("/a/"), AssumeRolePolicyDocument: ptr(lambdaTrust)}); err != nil {
+	if _, err := s.CreateRole(bg, &iamapi.CreateRoleRequest{RoleName: api.Ptr("r"), Path: api.Ptr("/a/"), AssumeRolePolicyDocument: api.Ptr(lambdaTrust)}); err != nil {
 		t.Fatal(err)
 	}
 	for arn, want := range map[string]bool{
@@ -111,7 +112,7 @@ func TestCredentialsOfAnotherAccount(t *testing.T) {
 	s, _ := newTestService(t)
 	other := ctxAs("222222222222", "")
 	createUser(t, s, other, "u", "")
-	out, err := s.CreateAccessKey(other, &iamapi.CreateAccessKeyRequest{UserName: ptr("u")})
+	out, err := s.CreateAccessKey(other, &iamapi.CreateAccessKeyRequest{UserName: api.Ptr("u")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -124,18 +125,18 @@ func TestCredentialsOfAnotherAccount(t *testing.T) {
 func TestPolicyDocuments(t *testing.T) {
 	s, _ := newTestService(t)
 	created := createRole(t, s, "LambdaExecuteRole")
-	role := ptr("LambdaExecuteRole")
-	if _, err := s.AttachRolePolicy(bg, &iamapi.AttachRolePolicyRequest{RoleName: role, PolicyArn: ptr("arn:aws:iam::aws:policy/service-role/AWSLambdaRole")}); err != nil {
+	role := api.Ptr("LambdaExecuteRole")
+	if _, err := s.AttachRolePolicy(bg, &iamapi.AttachRolePolicyRequest{RoleName: role, PolicyArn: api.Ptr("arn:aws:iam::aws:policy/service-role/AWSLambdaRole")}); err != nil {
 		t.Fatal(err)
 	}
 	p := createPolicy(t, s, "own")
-	if _, err := s.CreatePolicyVersion(bg, &iamapi.CreatePolicyVersionRequest{PolicyArn: p.Arn, PolicyDocument: ptr(s3Policy), SetAsDefault: ptr(true)}); err != nil {
+	if _, err := s.CreatePolicyVersion(bg, &iamapi.CreatePolicyVersionRequest{PolicyArn: p.Arn, PolicyDocument: api.Ptr(s3Policy), SetAsDefault: api.Ptr(true)}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s.AttachRolePolicy(bg, &iamapi.AttachRolePolicyRequest{RoleName: role, PolicyArn: p.Arn}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.PutRolePolicy(bg, &iamapi.PutRolePolicyRequest{RoleName: role, PolicyName: ptr("allow_all"), PolicyDocument: ptr(lambdaAllowAll)}); err != nil {
+	if _, err := s.PutRolePolicy(bg, &iamapi.PutRolePolicyRequest{RoleName: role, PolicyName: api.Ptr("allow_all"), PolicyDocument: api.Ptr(lambdaAllowAll)}); err != nil {
 		t.Fatal(err)
 	}
 	info, _, _ := s.RoleByArn(bg, *created.Arn)

@@ -3,6 +3,7 @@ package iam
 import (
 	"context"
 
+	"github.com/kiricloud/kiri/internal/api"
 	iamapi "github.com/kiricloud/kiri/internal/api/iam"
 )
 
@@ -75,7 +76,7 @@ func (s *Service) listInline(ctx context.Context, kind, entity string, marker *s
 
 // PutRolePolicy adds or replaces an inline policy of a role.
 func (s *Service) PutRolePolicy(ctx context.Context, in *iamapi.PutRolePolicyRequest) (*iamapi.PutRolePolicyOutput, error) {
-	if err := s.putInline(ctx, kindRole, deref(in.RoleName), deref(in.PolicyName), deref(in.PolicyDocument)); err != nil {
+	if err := s.putInline(ctx, kindRole, api.Deref(in.RoleName), api.Deref(in.PolicyName), api.Deref(in.PolicyDocument)); err != nil {
 		return nil, err
 	}
 	return &iamapi.PutRolePolicyOutput{}, nil
@@ -83,16 +84,16 @@ func (s *Service) PutRolePolicy(ctx context.Context, in *iamapi.PutRolePolicyReq
 
 // GetRolePolicy returns an inline policy of a role.
 func (s *Service) GetRolePolicy(ctx context.Context, in *iamapi.GetRolePolicyRequest) (*iamapi.GetRolePolicyResponse, error) {
-	role, p, err := s.getInline(ctx, kindRole, deref(in.RoleName), deref(in.PolicyName))
+	role, p, err := s.getInline(ctx, kindRole, api.Deref(in.RoleName), api.Deref(in.PolicyName))
 	if err != nil {
 		return nil, err
 	}
-	return &iamapi.GetRolePolicyResponse{RoleName: ptr(role), PolicyName: ptr(p.Name), PolicyDocument: encodeDocument(p.Document)}, nil
+	return &iamapi.GetRolePolicyResponse{RoleName: api.Ptr(role), PolicyName: api.Ptr(p.Name), PolicyDocument: encodeDocument(p.Document)}, nil
 }
 
 // DeleteRolePolicy deletes an inline policy of a role.
 func (s *Service) DeleteRolePolicy(ctx context.Context, in *iamapi.DeleteRolePolicyRequest) (*iamapi.DeleteRolePolicyOutput, error) {
-	if err := s.deleteInline(ctx, kindRole, deref(in.RoleName), deref(in.PolicyName)); err != nil {
+	if err := s.deleteInline(ctx, kindRole, api.Deref(in.RoleName), api.Deref(in.PolicyName)); err != nil {
 		return nil, err
 	}
 	return &iamapi.DeleteRolePolicyOutput{}, nil
@@ -100,7 +101,7 @@ func (s *Service) DeleteRolePolicy(ctx context.Context, in *iamapi.DeleteRolePol
 
 // ListRolePolicies lists the names of a role's inline policies.
 func (s *Service) ListRolePolicies(ctx context.Context, in *iamapi.ListRolePoliciesRequest) (*iamapi.ListRolePoliciesResponse, error) {
-	names, truncated, marker, err := s.listInline(ctx, kindRole, deref(in.RoleName), in.Marker, in.MaxItems)
+	names, truncated, marker, err := s.listInline(ctx, kindRole, api.Deref(in.RoleName), in.Marker, in.MaxItems)
 	if err != nil {
 		return nil, err
 	}
@@ -109,7 +110,7 @@ func (s *Service) ListRolePolicies(ctx context.Context, in *iamapi.ListRolePolic
 
 // PutUserPolicy adds or replaces an inline policy of a user.
 func (s *Service) PutUserPolicy(ctx context.Context, in *iamapi.PutUserPolicyRequest) (*iamapi.PutUserPolicyOutput, error) {
-	if err := s.putInline(ctx, kindUser, deref(in.UserName), deref(in.PolicyName), deref(in.PolicyDocument)); err != nil {
+	if err := s.putInline(ctx, kindUser, api.Deref(in.UserName), api.Deref(in.PolicyName), api.Deref(in.PolicyDocument)); err != nil {
 		return nil, err
 	}
 	return &iamapi.PutUserPolicyOutput{}, nil
@@ -117,16 +118,16 @@ func (s *Service) PutUserPolicy(ctx context.Context, in *iamapi.PutUserPolicyReq
 
 // GetUserPolicy returns an inline policy of a user.
 func (s *Service) GetUserPolicy(ctx context.Context, in *iamapi.GetUserPolicyRequest) (*iamapi.GetUserPolicyResponse, error) {
-	user, p, err := s.getInline(ctx, kindUser, deref(in.UserName), deref(in.PolicyName))
+	user, p, err := s.getInline(ctx, kindUser, api.Deref(in.UserName), api.Deref(in.PolicyName))
 	if err != nil {
 		return nil, err
 	}
-	return &iamapi.GetUserPolicyResponse{UserName: ptr(user), PolicyName: ptr(p.Name), PolicyDocument: encodeDocument(p.Document)}, nil
+	return &iamapi.GetUserPolicyResponse{UserName: api.Ptr(user), PolicyName: api.Ptr(p.Name), PolicyDocument: encodeDocument(p.Document)}, nil
 }
 
 // DeleteUserPolicy deletes an inline policy of a user.
 func (s *Service) DeleteUserPolicy(ctx context.Context, in *iamapi.DeleteUserPolicyRequest) (*iamapi.DeleteUserPolicyOutput, error) {
-	if err := s.deleteInline(ctx, kindUser, deref(in.UserName), deref(in.PolicyName)); err != nil {
+	if err := s.deleteInline(ctx, kindUser, api.Deref(in.UserName), api.Deref(in.PolicyName)); err != nil {
 		return nil, err
 	}
 	return &iamapi.DeleteUserPolicyOutput{}, nil
@@ -134,7 +135,7 @@ func (s *Service) DeleteUserPolicy(ctx context.Context, in *iamapi.DeleteUserPol
 
 // ListUserPolicies lists the names of a user's inline policies.
 func (s *Service) ListUserPolicies(ctx context.Context, in *iamapi.ListUserPoliciesRequest) (*iamapi.ListUserPoliciesResponse, error) {
-	names, truncated, marker, err := s.listInline(ctx, kindUser, deref(in.UserName), in.Marker, in.MaxItems)
+	names, truncated, marker, err := s.listInline(ctx, kindUser, api.Deref(in.UserName), in.Marker, in.MaxItems)
 	if err != nil {
 		return nil, err
 	}

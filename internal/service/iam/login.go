@@ -5,26 +5,27 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 
+	"github.com/kiricloud/kiri/internal/api"
 	iamapi "github.com/kiricloud/kiri/internal/api/iam"
 )
 
 func (l *loginRecord) out(userName string) *iamapi.LoginProfile {
-	return &iamapi.LoginProfile{UserName: ptr(userName), CreateDate: ptr(l.Created), PasswordResetRequired: ptr(l.PasswordResetRequired)}
+	return &iamapi.LoginProfile{UserName: api.Ptr(userName), CreateDate: api.Ptr(l.Created), PasswordResetRequired: api.Ptr(l.PasswordResetRequired)}
 }
 
 // CreateLoginProfile gives a user a console password.
 func (s *Service) CreateLoginProfile(ctx context.Context, in *iamapi.CreateLoginProfileRequest) (*iamapi.CreateLoginProfileResponse, error) {
 	var out *iamapi.LoginProfile
 	err := s.update(ctx, func(a *account) error {
-		u, err := a.user(deref(in.UserName))
+		u, err := a.user(api.Deref(in.UserName))
 		if err != nil {
 			return err
 		}
 		if a.has("login", fold(u.Name)) {
 			return errLoginProfileExists(u.Name)
 		}
-		hash := sha256.Sum256([]byte(deref(in.Password)))
-		l := &loginRecord{Created: a.now, PasswordResetRequired: deref(in.PasswordResetRequired), PasswordHash: hex.EncodeToString(hash[:])}
+		hash := sha256.Sum256([]byte(api.Deref(in.Password)))
+		l := &loginRecord{Created: a.now, PasswordResetRequired: api.Deref(in.PasswordResetRequired), PasswordHash: hex.EncodeToString(hash[:])}
 		out = l.out(u.Name)
 		return a.put(l, "login", fold(u.Name))
 	})
@@ -38,7 +39,7 @@ func (s *Service) CreateLoginProfile(ctx context.Context, in *iamapi.CreateLogin
 func (s *Service) GetLoginProfile(ctx context.Context, in *iamapi.GetLoginProfileRequest) (*iamapi.GetLoginProfileResponse, error) {
 	var out *iamapi.LoginProfile
 	err := s.view(ctx, func(a *account) error {
-		u, err := a.user(deref(in.UserName))
+		u, err := a.user(api.Deref(in.UserName))
 		if err != nil {
 			return err
 		}
@@ -59,7 +60,7 @@ func (s *Service) GetLoginProfile(ctx context.Context, in *iamapi.GetLoginProfil
 // DeleteLoginProfile removes a user's console password.
 func (s *Service) DeleteLoginProfile(ctx context.Context, in *iamapi.DeleteLoginProfileRequest) (*iamapi.DeleteLoginProfileOutput, error) {
 	err := s.update(ctx, func(a *account) error {
-		u, err := a.user(deref(in.UserName))
+		u, err := a.user(api.Deref(in.UserName))
 		if err != nil {
 			return err
 		}

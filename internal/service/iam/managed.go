@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/kiricloud/kiri/internal/api"
 	iamapi "github.com/kiricloud/kiri/internal/api/iam"
 	"github.com/kiricloud/kiri/internal/service/iam/policies"
 )
@@ -112,20 +113,20 @@ func (a *account) policyOut(p *managedPolicy, detailed bool) (*iamapi.Policy, er
 		return nil, err
 	}
 	out := &iamapi.Policy{
-		PolicyName: ptr(p.name()), Arn: ptr(p.arn), Path: ptr(p.path()),
-		AttachmentCount: ptr(int64(attachments)), PermissionsBoundaryUsageCount: ptr(int64(0)), IsAttachable: ptr(true),
+		PolicyName: api.Ptr(p.name()), Arn: api.Ptr(p.arn), Path: api.Ptr(p.path()),
+		AttachmentCount: api.Ptr(int64(attachments)), PermissionsBoundaryUsageCount: api.Ptr(int64(0)), IsAttachable: api.Ptr(true),
 	}
 	if p.aws != nil {
-		out.PolicyId, out.DefaultVersionId = ptr(p.aws.ID), ptr(p.aws.DefaultVersionID)
-		out.CreateDate, out.UpdateDate = ptr(p.aws.CreateDate), ptr(p.aws.UpdateDate)
+		out.PolicyId, out.DefaultVersionId = api.Ptr(p.aws.ID), api.Ptr(p.aws.DefaultVersionID)
+		out.CreateDate, out.UpdateDate = api.Ptr(p.aws.CreateDate), api.Ptr(p.aws.UpdateDate)
 		if detailed {
-			out.Description = ptr(p.aws.Description)
+			out.Description = api.Ptr(p.aws.Description)
 		}
 		return out, nil
 	}
 	r := p.local
-	out.PolicyId, out.DefaultVersionId = ptr(r.ID), ptr(r.DefaultVersion)
-	out.CreateDate, out.UpdateDate = ptr(r.Created), ptr(r.Updated)
+	out.PolicyId, out.DefaultVersionId = api.Ptr(r.ID), api.Ptr(r.DefaultVersion)
+	out.CreateDate, out.UpdateDate = api.Ptr(r.Created), api.Ptr(r.Updated)
 	if detailed {
 		out.Description, out.Tags = r.Description, tagsOut(r.Tags)
 	}
@@ -134,7 +135,7 @@ func (a *account) policyOut(p *managedPolicy, detailed bool) (*iamapi.Policy, er
 
 // CreatePolicy creates a customer managed policy with its first version.
 func (s *Service) CreatePolicy(ctx context.Context, in *iamapi.CreatePolicyRequest) (*iamapi.CreatePolicyResponse, error) {
-	name, doc := deref(in.PolicyName), deref(in.PolicyDocument)
+	name, doc := api.Deref(in.PolicyName), api.Deref(in.PolicyDocument)
 	if err := checkManagedDocument(doc); err != nil {
 		return nil, err
 	}
@@ -173,7 +174,7 @@ func (s *Service) CreatePolicy(ctx context.Context, in *iamapi.CreatePolicyReque
 func (s *Service) GetPolicy(ctx context.Context, in *iamapi.GetPolicyRequest) (*iamapi.GetPolicyResponse, error) {
 	var out *iamapi.Policy
 	err := s.view(ctx, func(a *account) error {
-		p, err := a.policy(deref(in.PolicyArn))
+		p, err := a.policy(api.Deref(in.PolicyArn))
 		if err != nil {
 			return err
 		}
@@ -193,7 +194,7 @@ func (s *Service) ListPolicies(ctx context.Context, in *iamapi.ListPoliciesReque
 	var truncated *bool
 	var marker *string
 	err := s.view(ctx, func(a *account) error {
-		all, err := a.policiesInScope(deref(in.Scope))
+		all, err := a.policiesInScope(api.Deref(in.Scope))
 		if err != nil {
 			return err
 		}
@@ -248,7 +249,7 @@ func (a *account) policiesInScope(scope string) ([]*managedPolicy, error) {
 // PolicyUsageFilter. kiri records no permissions boundary usage, so the
 // PermissionsBoundary filter keeps nothing.
 func (a *account) filterPolicies(all []*managedPolicy, in *iamapi.ListPoliciesRequest) ([]*managedPolicy, error) {
-	if deref(in.PolicyUsageFilter) == iamapi.PolicyUsageTypePermissionsBoundary {
+	if api.Deref(in.PolicyUsageFilter) == iamapi.PolicyUsageTypePermissionsBoundary {
 		return nil, nil
 	}
 	var out []*managedPolicy
@@ -256,7 +257,7 @@ func (a *account) filterPolicies(all []*managedPolicy, in *iamapi.ListPoliciesRe
 		if !hasPathPrefix(p.path(), in.PathPrefix) {
 			continue
 		}
-		if deref(in.OnlyAttached) {
+		if api.Deref(in.OnlyAttached) {
 			n, err := a.count("attachment", p.arn)
 			if err != nil {
 				return nil, err
@@ -273,7 +274,7 @@ func (a *account) filterPolicies(all []*managedPolicy, in *iamapi.ListPoliciesRe
 // DeletePolicy deletes a customer managed policy that is attached to
 // nothing and has no version besides its default.
 func (s *Service) DeletePolicy(ctx context.Context, in *iamapi.DeletePolicyRequest) (*iamapi.DeletePolicyOutput, error) {
-	arn := deref(in.PolicyArn)
+	arn := api.Deref(in.PolicyArn)
 	if err := s.refuseAWSPolicy(ctx, arn, "DeletePolicy"); err != nil {
 		return nil, err
 	}
@@ -299,11 +300,11 @@ func (s *Service) DeletePolicy(ctx context.Context, in *iamapi.DeletePolicyReque
 
 // CreatePolicyVersion adds a version to a customer managed policy.
 func (s *Service) CreatePolicyVersion(ctx context.Context, in *iamapi.CreatePolicyVersionRequest) (*iamapi.CreatePolicyVersionResponse, error) {
-	doc := deref(in.PolicyDocument)
+	doc := api.Deref(in.PolicyDocument)
 	if err := checkManagedDocument(doc); err != nil {
 		return nil, err
 	}
-	arn := deref(in.PolicyArn)
+	arn := api.Deref(in.PolicyArn)
 	if err := s.refuseAWSPolicy(ctx, arn, "CreatePolicyVersion"); err != nil {
 		return nil, err
 	}
@@ -319,10 +320,10 @@ func (s *Service) CreatePolicyVersion(ctx context.Context, in *iamapi.CreatePoli
 		}
 		v := versionRecord{ID: "v" + strconv.Itoa(r.NextVersion), Document: doc, Created: a.now}
 		r.Versions, r.NextVersion = append(r.Versions, v), r.NextVersion+1
-		if deref(in.SetAsDefault) {
+		if api.Deref(in.SetAsDefault) {
 			r.DefaultVersion, r.Updated = v.ID, a.now
 		}
-		out = &iamapi.PolicyVersion{VersionId: ptr(v.ID), IsDefaultVersion: ptr(r.DefaultVersion == v.ID), CreateDate: ptr(v.Created)}
+		out = &iamapi.PolicyVersion{VersionId: api.Ptr(v.ID), IsDefaultVersion: api.Ptr(r.DefaultVersion == v.ID), CreateDate: api.Ptr(v.Created)}
 		return a.putPolicy(r)
 	})
 	if err != nil {
@@ -375,7 +376,7 @@ func (p *managedPolicy) version(id string) (policyVersion, bool) {
 // GetPolicyVersion returns one version of a managed policy with its
 // document (percent-encoded, as IAM returns documents).
 func (s *Service) GetPolicyVersion(ctx context.Context, in *iamapi.GetPolicyVersionRequest) (*iamapi.GetPolicyVersionResponse, error) {
-	arn, id := deref(in.PolicyArn), deref(in.VersionId)
+	arn, id := api.Deref(in.PolicyArn), api.Deref(in.VersionId)
 	var v policyVersion
 	err := s.view(ctx, func(a *account) error {
 		p, err := a.policy(arn)
@@ -392,7 +393,7 @@ func (s *Service) GetPolicyVersion(ctx context.Context, in *iamapi.GetPolicyVers
 		return nil, err
 	}
 	return &iamapi.GetPolicyVersionResponse{PolicyVersion: &iamapi.PolicyVersion{
-		Document: encodeDocument(v.document), VersionId: ptr(v.id), IsDefaultVersion: ptr(v.isDefault), CreateDate: ptr(v.created),
+		Document: encodeDocument(v.document), VersionId: api.Ptr(v.id), IsDefaultVersion: api.Ptr(v.isDefault), CreateDate: api.Ptr(v.created),
 	}}, nil
 }
 
@@ -401,7 +402,7 @@ func (s *Service) GetPolicyVersion(ctx context.Context, in *iamapi.GetPolicyVers
 func (s *Service) ListPolicyVersions(ctx context.Context, in *iamapi.ListPolicyVersionsRequest) (*iamapi.ListPolicyVersionsResponse, error) {
 	var versions []policyVersion
 	err := s.view(ctx, func(a *account) error {
-		p, err := a.policy(deref(in.PolicyArn))
+		p, err := a.policy(api.Deref(in.PolicyArn))
 		if err == nil {
 			versions = p.versions()
 		}
@@ -416,7 +417,7 @@ func (s *Service) ListPolicyVersions(ctx context.Context, in *iamapi.ListPolicyV
 	}
 	out := &iamapi.ListPolicyVersionsResponse{Versions: []iamapi.PolicyVersion{}, IsTruncated: truncated, Marker: marker}
 	for _, v := range page {
-		out.Versions = append(out.Versions, iamapi.PolicyVersion{VersionId: ptr(v.id), IsDefaultVersion: ptr(v.isDefault), CreateDate: ptr(v.created)})
+		out.Versions = append(out.Versions, iamapi.PolicyVersion{VersionId: api.Ptr(v.id), IsDefaultVersion: api.Ptr(v.isDefault), CreateDate: api.Ptr(v.created)})
 	}
 	return out, nil
 }
@@ -430,7 +431,7 @@ func newestFirstKey(v policyVersion) string {
 
 // DeletePolicyVersion deletes a version that is not the default.
 func (s *Service) DeletePolicyVersion(ctx context.Context, in *iamapi.DeletePolicyVersionRequest) (*iamapi.DeletePolicyVersionOutput, error) {
-	arn, id := deref(in.PolicyArn), deref(in.VersionId)
+	arn, id := api.Deref(in.PolicyArn), api.Deref(in.VersionId)
 	if err := s.refuseAWSPolicy(ctx, arn, "DeletePolicyVersion"); err != nil {
 		return nil, err
 	}
@@ -457,7 +458,7 @@ func (s *Service) DeletePolicyVersion(ctx context.Context, in *iamapi.DeletePoli
 
 // SetDefaultPolicyVersion makes a version the one in force.
 func (s *Service) SetDefaultPolicyVersion(ctx context.Context, in *iamapi.SetDefaultPolicyVersionRequest) (*iamapi.SetDefaultPolicyVersionOutput, error) {
-	arn, id := deref(in.PolicyArn), deref(in.VersionId)
+	arn, id := api.Deref(in.PolicyArn), api.Deref(in.VersionId)
 	if err := s.refuseAWSPolicy(ctx, arn, "SetDefaultPolicyVersion"); err != nil {
 		return nil, err
 	}

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/kiricloud/kiri/internal/api"
 	iamapi "github.com/kiricloud/kiri/internal/api/iam"
 )
 
@@ -22,7 +23,7 @@ const kinesisPolicy = `{
 
 func createPolicy(t *testing.T, s *Service, name string) *iamapi.Policy {
 	t.Helper()
-	out, err := s.CreatePolicy(bg, &iamapi.CreatePolicyRequest{PolicyName: ptr(name), PolicyDocument: ptr(kinesisPolicy)})
+	out, err := s.CreatePolicy(bg, &iamapi.CreatePolicyRequest{PolicyName: api.Ptr(name), PolicyDocument: api.Ptr(kinesisPolicy)})
 	if err != nil {
 		t.Fatalf("CreatePolicy %s: %v", name, err)
 	}
@@ -40,7 +41,7 @@ func TestCreatePolicyAsTheCLIShowsIt(t *testing.T) {
 	if !regexp.MustCompile(`^ANPA[A-Z2-7]{17}$`).MatchString(*p.PolicyId) {
 		t.Fatalf("PolicyId = %s", *p.PolicyId)
 	}
-	v, err := s.GetPolicyVersion(bg, &iamapi.GetPolicyVersionRequest{PolicyArn: p.Arn, VersionId: ptr("v1")})
+	v, err := s.GetPolicyVersion(bg, &iamapi.GetPolicyVersionRequest{PolicyArn: p.Arn, VersionId: api.Ptr("v1")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -52,17 +53,17 @@ func TestCreatePolicyAsTheCLIShowsIt(t *testing.T) {
 func TestPolicyErrors(t *testing.T) {
 	s, _ := newTestService(t)
 	createPolicy(t, s, "p")
-	_, err := s.CreatePolicy(bg, &iamapi.CreatePolicyRequest{PolicyName: ptr("p"), Path: ptr("/other/"), PolicyDocument: ptr(s3Policy)})
+	_, err := s.CreatePolicy(bg, &iamapi.CreatePolicyRequest{PolicyName: api.Ptr("p"), Path: api.Ptr("/other/"), PolicyDocument: api.Ptr(s3Policy)})
 	wantError(t, err, "EntityAlreadyExists", "A policy called p already exists. Duplicate names are not allowed.")
-	_, err = s.GetPolicy(bg, &iamapi.GetPolicyRequest{PolicyArn: ptr("arn:aws:iam::000000000000:policy/missing")})
+	_, err = s.GetPolicy(bg, &iamapi.GetPolicyRequest{PolicyArn: api.Ptr("arn:aws:iam::000000000000:policy/missing")})
 	wantError(t, err, "NoSuchEntity", "Policy arn:aws:iam::000000000000:policy/missing was not found.")
-	_, err = s.GetPolicy(bg, &iamapi.GetPolicyRequest{PolicyArn: ptr("arn:aws:iam::000000000000:policy/other/p")})
+	_, err = s.GetPolicy(bg, &iamapi.GetPolicyRequest{PolicyArn: api.Ptr("arn:aws:iam::000000000000:policy/other/p")})
 	wantError(t, err, "NoSuchEntity", "")
-	_, err = s.GetPolicy(bg, &iamapi.GetPolicyRequest{PolicyArn: ptr("not-an-arn-at-all-really")})
+	_, err = s.GetPolicy(bg, &iamapi.GetPolicyRequest{PolicyArn: api.Ptr("not-an-arn-at-all-really")})
 	wantError(t, err, "InvalidInput", "ARN not-an-arn-at-all-really is not valid.")
-	_, err = s.CreatePolicy(bg, &iamapi.CreatePolicyRequest{PolicyName: ptr("q"), PolicyDocument: ptr(`{"Statement": `)})
+	_, err = s.CreatePolicy(bg, &iamapi.CreatePolicyRequest{PolicyName: api.Ptr("q"), PolicyDocument: api.Ptr(`{"Statement": `)})
 	wantError(t, err, "MalformedPolicyDocument", "This policy contains invalid Json")
-	_, err = s.CreatePolicy(bg, &iamapi.CreatePolicyRequest{PolicyName: ptr("q"), PolicyDocument: ptr(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*"}]}`)})
+	_, err = s.CreatePolicy(bg, &iamapi.CreatePolicyRequest{PolicyName: api.Ptr("q"), PolicyDocument: api.Ptr(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*"}]}`)})
 	wantError(t, err, "MalformedPolicyDocument", "Policy statement must contain resources.")
 }
 
@@ -76,8 +77,8 @@ func TestPolicyOfAnotherAccountIsNotVisible(t *testing.T) {
 func TestGetPolicyShowsDescriptionAndTags(t *testing.T) {
 	s, _ := newTestService(t)
 	created, err := s.CreatePolicy(bg, &iamapi.CreatePolicyRequest{
-		PolicyName: ptr("p"), Path: ptr("/team/"), PolicyDocument: ptr(s3Policy), Description: ptr("for the team"),
-		Tags: []iamapi.Tag{{Key: ptr("k"), Value: ptr("v")}},
+		PolicyName: api.Ptr("p"), Path: api.Ptr("/team/"), PolicyDocument: api.Ptr(s3Policy), Description: api.Ptr("for the team"),
+		Tags: []iamapi.Tag{{Key: api.Ptr("k"), Value: api.Ptr("v")}},
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -99,7 +100,7 @@ func TestPolicyVersions(t *testing.T) {
 	p := createPolicy(t, s, "p")
 	for i := 2; i <= 5; i++ {
 		clock.Advance(60e9)
-		out, err := s.CreatePolicyVersion(bg, &iamapi.CreatePolicyVersionRequest{PolicyArn: p.Arn, PolicyDocument: ptr(s3Policy), SetAsDefault: ptr(i == 3)})
+		out, err := s.CreatePolicyVersion(bg, &iamapi.CreatePolicyVersionRequest{PolicyArn: p.Arn, PolicyDocument: api.Ptr(s3Policy), SetAsDefault: api.Ptr(i == 3)})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -107,7 +108,7 @@ func TestPolicyVersions(t *testing.T) {
 			t.Fatalf("version = %+v, want %s", out.PolicyVersion, want)
 		}
 	}
-	_, err := s.CreatePolicyVersion(bg, &iamapi.CreatePolicyVersionRequest{PolicyArn: p.Arn, PolicyDocument: ptr(s3Policy)})
+	_, err := s.CreatePolicyVersion(bg, &iamapi.CreatePolicyVersionRequest{PolicyArn: p.Arn, PolicyDocument: api.Ptr(s3Policy)})
 	wantError(t, err, "LimitExceeded", "A managed policy can have up to 5 versions. Before you create a new version, you must delete an existing version.")
 
 	got, _ := s.GetPolicy(bg, &iamapi.GetPolicyRequest{PolicyArn: p.Arn})
@@ -121,29 +122,29 @@ func TestPolicyVersions(t *testing.T) {
 	if list.Versions[0].Document != nil {
 		t.Fatal("ListPolicyVersions shows no documents")
 	}
-	page, _ := s.ListPolicyVersions(bg, &iamapi.ListPolicyVersionsRequest{PolicyArn: p.Arn, MaxItems: ptr(int64(2))})
+	page, _ := s.ListPolicyVersions(bg, &iamapi.ListPolicyVersionsRequest{PolicyArn: p.Arn, MaxItems: api.Ptr(int64(2))})
 	next, _ := s.ListPolicyVersions(bg, &iamapi.ListPolicyVersionsRequest{PolicyArn: p.Arn, Marker: page.Marker})
 	if len(page.Versions) != 2 || len(next.Versions) != 3 || *next.Versions[0].VersionId != "v3" {
 		t.Fatalf("pages = %+v / %+v", page, next)
 	}
 
-	_, err = s.DeletePolicyVersion(bg, &iamapi.DeletePolicyVersionRequest{PolicyArn: p.Arn, VersionId: ptr("v3")})
+	_, err = s.DeletePolicyVersion(bg, &iamapi.DeletePolicyVersionRequest{PolicyArn: p.Arn, VersionId: api.Ptr("v3")})
 	wantError(t, err, "DeleteConflict", "Cannot delete the default version of a policy.")
-	_, err = s.DeletePolicyVersion(bg, &iamapi.DeletePolicyVersionRequest{PolicyArn: p.Arn, VersionId: ptr("v9")})
+	_, err = s.DeletePolicyVersion(bg, &iamapi.DeletePolicyVersionRequest{PolicyArn: p.Arn, VersionId: api.Ptr("v9")})
 	wantError(t, err, "NoSuchEntity", "Policy "+*p.Arn+" version v9 does not exist or is not attachable.")
-	if _, err := s.DeletePolicyVersion(bg, &iamapi.DeletePolicyVersionRequest{PolicyArn: p.Arn, VersionId: ptr("v5")}); err != nil {
+	if _, err := s.DeletePolicyVersion(bg, &iamapi.DeletePolicyVersionRequest{PolicyArn: p.Arn, VersionId: api.Ptr("v5")}); err != nil {
 		t.Fatal(err)
 	}
-	out, err := s.CreatePolicyVersion(bg, &iamapi.CreatePolicyVersionRequest{PolicyArn: p.Arn, PolicyDocument: ptr(s3Policy)})
+	out, err := s.CreatePolicyVersion(bg, &iamapi.CreatePolicyVersionRequest{PolicyArn: p.Arn, PolicyDocument: api.Ptr(s3Policy)})
 	if err != nil || *out.PolicyVersion.VersionId != "v6" {
 		t.Fatalf("version numbers are not reused: %+v, %v", out, err)
 	}
-	if _, err := s.SetDefaultPolicyVersion(bg, &iamapi.SetDefaultPolicyVersionRequest{PolicyArn: p.Arn, VersionId: ptr("v1")}); err != nil {
+	if _, err := s.SetDefaultPolicyVersion(bg, &iamapi.SetDefaultPolicyVersionRequest{PolicyArn: p.Arn, VersionId: api.Ptr("v1")}); err != nil {
 		t.Fatal(err)
 	}
-	_, err = s.SetDefaultPolicyVersion(bg, &iamapi.SetDefaultPolicyVersionRequest{PolicyArn: p.Arn, VersionId: ptr("v5")})
+	_, err = s.SetDefaultPolicyVersion(bg, &iamapi.SetDefaultPolicyVersionRequest{PolicyArn: p.Arn, VersionId: api.Ptr("v5")})
 	wantError(t, err, "NoSuchEntity", "")
-	_, err = s.GetPolicyVersion(bg, &iamapi.GetPolicyVersionRequest{PolicyArn: p.Arn, VersionId: ptr("v5")})
+	_, err = s.GetPolicyVersion(bg, &iamapi.GetPolicyVersionRequest{PolicyArn: p.Arn, VersionId: api.Ptr("v5")})
 	wantError(t, err, "NoSuchEntity", "")
 }
 
@@ -151,7 +152,7 @@ func TestDeletePolicyConflicts(t *testing.T) {
 	s, _ := newTestService(t)
 	p := createPolicy(t, s, "EventBridge-Invoke-Kinesis")
 	createRole(t, s, "EventBridge-Kinesis-role")
-	role := ptr("EventBridge-Kinesis-role")
+	role := api.Ptr("EventBridge-Kinesis-role")
 	if _, err := s.AttachRolePolicy(bg, &iamapi.AttachRolePolicyRequest{RoleName: role, PolicyArn: p.Arn}); err != nil {
 		t.Fatal(err)
 	}
@@ -160,12 +161,12 @@ func TestDeletePolicyConflicts(t *testing.T) {
 	if _, err := s.DetachRolePolicy(bg, &iamapi.DetachRolePolicyRequest{RoleName: role, PolicyArn: p.Arn}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.CreatePolicyVersion(bg, &iamapi.CreatePolicyVersionRequest{PolicyArn: p.Arn, PolicyDocument: ptr(s3Policy)}); err != nil {
+	if _, err := s.CreatePolicyVersion(bg, &iamapi.CreatePolicyVersionRequest{PolicyArn: p.Arn, PolicyDocument: api.Ptr(s3Policy)}); err != nil {
 		t.Fatal(err)
 	}
 	_, err = s.DeletePolicy(bg, &iamapi.DeletePolicyRequest{PolicyArn: p.Arn})
 	wantError(t, err, "DeleteConflict", "This policy has more than one version. Before you delete a policy, you must delete the policy's versions. The default version is deleted with the policy.")
-	if _, err := s.DeletePolicyVersion(bg, &iamapi.DeletePolicyVersionRequest{PolicyArn: p.Arn, VersionId: ptr("v2")}); err != nil {
+	if _, err := s.DeletePolicyVersion(bg, &iamapi.DeletePolicyVersionRequest{PolicyArn: p.Arn, VersionId: api.Ptr("v2")}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s.DeletePolicy(bg, &iamapi.DeletePolicyRequest{PolicyArn: p.Arn}); err != nil {
@@ -178,7 +179,7 @@ func TestDeletePolicyConflicts(t *testing.T) {
 func TestAWSManagedPolicies(t *testing.T) {
 	s, _ := newTestService(t)
 	arn := "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
-	got, err := s.GetPolicy(bg, &iamapi.GetPolicyRequest{PolicyArn: ptr(arn)})
+	got, err := s.GetPolicy(bg, &iamapi.GetPolicyRequest{PolicyArn: api.Ptr(arn)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -187,7 +188,7 @@ func TestAWSManagedPolicies(t *testing.T) {
 		*p.DefaultVersionId != "v1" || *p.Description != "Provides write permissions to CloudWatch Logs." || !*p.IsAttachable {
 		t.Fatalf("policy = %+v", p)
 	}
-	v, err := s.GetPolicyVersion(bg, &iamapi.GetPolicyVersionRequest{PolicyArn: ptr(arn), VersionId: ptr("v1")})
+	v, err := s.GetPolicyVersion(bg, &iamapi.GetPolicyVersionRequest{PolicyArn: api.Ptr(arn), VersionId: api.Ptr("v1")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -201,11 +202,11 @@ func TestAWSManagedPolicies(t *testing.T) {
 	if doc.Version != "2012-10-17" || strings.Join(doc.Statement[0].Action, ",") != "logs:CreateLogGroup,logs:CreateLogStream,logs:PutLogEvents" {
 		t.Fatalf("document = %+v", doc)
 	}
-	_, err = s.GetPolicyVersion(bg, &iamapi.GetPolicyVersionRequest{PolicyArn: ptr(arn), VersionId: ptr("v2")})
+	_, err = s.GetPolicyVersion(bg, &iamapi.GetPolicyVersionRequest{PolicyArn: api.Ptr(arn), VersionId: api.Ptr("v2")})
 	wantError(t, err, "NoSuchEntity", "")
-	_, err = s.CreatePolicyVersion(bg, &iamapi.CreatePolicyVersionRequest{PolicyArn: ptr(arn), PolicyDocument: ptr(s3Policy)})
+	_, err = s.CreatePolicyVersion(bg, &iamapi.CreatePolicyVersionRequest{PolicyArn: api.Ptr(arn), PolicyDocument: api.Ptr(s3Policy)})
 	wantError(t, err, "AccessDenied", "User: arn:aws:iam::000000000000:root is not authorized to perform: iam:CreatePolicyVersion on resource: policy "+arn)
-	_, err = s.DeletePolicy(bg, &iamapi.DeletePolicyRequest{PolicyArn: ptr(arn)})
+	_, err = s.DeletePolicy(bg, &iamapi.DeletePolicyRequest{PolicyArn: api.Ptr(arn)})
 	wantError(t, err, "AccessDenied", "")
 }
 
@@ -217,7 +218,7 @@ func TestListPoliciesScopes(t *testing.T) {
 		seen := map[string]bool{}
 		var marker *string
 		for {
-			out, err := s.ListPolicies(bg, &iamapi.ListPoliciesRequest{Scope: ptr(scope), OnlyAttached: ptr(onlyAttached), Marker: marker, MaxItems: ptr(int64(7))})
+			out, err := s.ListPolicies(bg, &iamapi.ListPoliciesRequest{Scope: api.Ptr(scope), OnlyAttached: api.Ptr(onlyAttached), Marker: marker, MaxItems: api.Ptr(int64(7))})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -253,7 +254,7 @@ func TestListPoliciesScopes(t *testing.T) {
 	if len(names("All", true)) != 0 {
 		t.Fatal("OnlyAttached lists unattached policies")
 	}
-	out, _ := s.ListPolicies(bg, &iamapi.ListPoliciesRequest{Scope: ptr("AWS"), PathPrefix: ptr("/service-role/")})
+	out, _ := s.ListPolicies(bg, &iamapi.ListPoliciesRequest{Scope: api.Ptr("AWS"), PathPrefix: api.Ptr("/service-role/")})
 	for _, p := range out.Policies {
 		if *p.Path != "/service-role/" {
 			t.Fatalf("path filter let %s through", *p.Arn)

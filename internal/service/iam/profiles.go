@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 
+	"github.com/kiricloud/kiri/internal/api"
 	iamapi "github.com/kiricloud/kiri/internal/api/iam"
 )
 
@@ -14,8 +15,8 @@ const maxRolesPerProfile = 1
 // which listings leave out.
 func (a *account) profileOut(p *profileRecord, withTags bool) (*iamapi.InstanceProfile, error) {
 	out := &iamapi.InstanceProfile{
-		Path: ptr(p.Path), InstanceProfileName: ptr(p.Name), InstanceProfileId: ptr(p.ID),
-		Arn: ptr(arnOf(a.id, "instance-profile", p.Path, p.Name)), CreateDate: ptr(p.Created),
+		Path: api.Ptr(p.Path), InstanceProfileName: api.Ptr(p.Name), InstanceProfileId: api.Ptr(p.ID),
+		Arn: api.Ptr(arnOf(a.id, "instance-profile", p.Path, p.Name)), CreateDate: api.Ptr(p.Created),
 		Roles: []iamapi.Role{},
 	}
 	for _, name := range p.Roles {
@@ -33,7 +34,7 @@ func (a *account) profileOut(p *profileRecord, withTags bool) (*iamapi.InstanceP
 
 // CreateInstanceProfile creates an empty instance profile.
 func (s *Service) CreateInstanceProfile(ctx context.Context, in *iamapi.CreateInstanceProfileRequest) (*iamapi.CreateInstanceProfileResponse, error) {
-	name := deref(in.InstanceProfileName)
+	name := api.Deref(in.InstanceProfileName)
 	tags, err := newTags(in.Tags, "TagsPerInstanceProfile")
 	if err != nil {
 		return nil, err
@@ -61,7 +62,7 @@ func (s *Service) CreateInstanceProfile(ctx context.Context, in *iamapi.CreateIn
 func (s *Service) GetInstanceProfile(ctx context.Context, in *iamapi.GetInstanceProfileRequest) (*iamapi.GetInstanceProfileResponse, error) {
 	var out *iamapi.InstanceProfile
 	err := s.view(ctx, func(a *account) error {
-		p, err := a.profile(deref(in.InstanceProfileName))
+		p, err := a.profile(api.Deref(in.InstanceProfileName))
 		if err != nil {
 			return err
 		}
@@ -77,7 +78,7 @@ func (s *Service) GetInstanceProfile(ctx context.Context, in *iamapi.GetInstance
 // DeleteInstanceProfile deletes an instance profile that holds no role.
 func (s *Service) DeleteInstanceProfile(ctx context.Context, in *iamapi.DeleteInstanceProfileRequest) (*iamapi.DeleteInstanceProfileOutput, error) {
 	err := s.update(ctx, func(a *account) error {
-		p, err := a.profile(deref(in.InstanceProfileName))
+		p, err := a.profile(api.Deref(in.InstanceProfileName))
 		if err != nil {
 			return err
 		}
@@ -118,7 +119,7 @@ func (s *Service) ListInstanceProfilesForRole(ctx context.Context, in *iamapi.Li
 	var truncated *bool
 	var marker *string
 	err := s.view(ctx, func(a *account) error {
-		r, err := a.role(deref(in.RoleName))
+		r, err := a.role(api.Deref(in.RoleName))
 		if err != nil {
 			return err
 		}
@@ -164,11 +165,11 @@ func (a *account) profilePage(all []profileRecord, marker *string, maxItems *int
 // at most one.
 func (s *Service) AddRoleToInstanceProfile(ctx context.Context, in *iamapi.AddRoleToInstanceProfileRequest) (*iamapi.AddRoleToInstanceProfileOutput, error) {
 	err := s.update(ctx, func(a *account) error {
-		p, err := a.profile(deref(in.InstanceProfileName))
+		p, err := a.profile(api.Deref(in.InstanceProfileName))
 		if err != nil {
 			return err
 		}
-		r, err := a.role(deref(in.RoleName))
+		r, err := a.role(api.Deref(in.RoleName))
 		if err != nil {
 			return err
 		}
@@ -189,9 +190,9 @@ func (s *Service) AddRoleToInstanceProfile(ctx context.Context, in *iamapi.AddRo
 
 // RemoveRoleFromInstanceProfile takes a role out of an instance profile.
 func (s *Service) RemoveRoleFromInstanceProfile(ctx context.Context, in *iamapi.RemoveRoleFromInstanceProfileRequest) (*iamapi.RemoveRoleFromInstanceProfileOutput, error) {
-	roleName := deref(in.RoleName)
+	roleName := api.Deref(in.RoleName)
 	err := s.update(ctx, func(a *account) error {
-		p, err := a.profile(deref(in.InstanceProfileName))
+		p, err := a.profile(api.Deref(in.InstanceProfileName))
 		if err != nil {
 			return err
 		}

@@ -3,6 +3,7 @@ package iam
 import (
 	"context"
 
+	"github.com/kiricloud/kiri/internal/api"
 	iamapi "github.com/kiricloud/kiri/internal/api/iam"
 )
 
@@ -12,8 +13,8 @@ const defaultMaxSessionDuration = 3600
 // base is what every view of a role shows.
 func (r *roleRecord) base(account string) *iamapi.Role {
 	return &iamapi.Role{
-		Path: ptr(r.Path), RoleName: ptr(r.Name), RoleId: ptr(r.ID),
-		Arn: ptr(arnOf(account, "role", r.Path, r.Name)), CreateDate: ptr(r.Created),
+		Path: api.Ptr(r.Path), RoleName: api.Ptr(r.Name), RoleId: api.Ptr(r.ID),
+		Arn: api.Ptr(arnOf(account, "role", r.Path, r.Name)), CreateDate: api.Ptr(r.Created),
 		AssumeRolePolicyDocument: encodeDocument(r.TrustPolicy), Description: r.Description,
 	}
 }
@@ -30,7 +31,7 @@ func (r *roleRecord) created(account string) *iamapi.Role {
 // leaves out tags, permissions boundary and last use.
 func (r *roleRecord) summary(account string) *iamapi.Role {
 	out := r.base(account)
-	out.MaxSessionDuration = ptr(r.MaxSessionDuration)
+	out.MaxSessionDuration = api.Ptr(r.MaxSessionDuration)
 	return out
 }
 
@@ -41,14 +42,14 @@ func (r *roleRecord) detail(account string) *iamapi.Role {
 	out.PermissionsBoundary = boundaryOut(r.PermissionsBoundary)
 	out.RoleLastUsed = &iamapi.RoleLastUsed{LastUsedDate: r.LastUsed}
 	if r.LastUsedRegion != "" {
-		out.RoleLastUsed.Region = ptr(r.LastUsedRegion)
+		out.RoleLastUsed.Region = api.Ptr(r.LastUsedRegion)
 	}
 	return out
 }
 
 // CreateRole creates a role with its trust policy.
 func (s *Service) CreateRole(ctx context.Context, in *iamapi.CreateRoleRequest) (*iamapi.CreateRoleResponse, error) {
-	name, trust := deref(in.RoleName), deref(in.AssumeRolePolicyDocument)
+	name, trust := api.Deref(in.RoleName), api.Deref(in.AssumeRolePolicyDocument)
 	if err := checkTrustDocument(trust); err != nil {
 		return nil, err
 	}
@@ -84,7 +85,7 @@ func (s *Service) CreateRole(ctx context.Context, in *iamapi.CreateRoleRequest) 
 func (s *Service) GetRole(ctx context.Context, in *iamapi.GetRoleRequest) (*iamapi.GetRoleResponse, error) {
 	var out *iamapi.Role
 	err := s.view(ctx, func(a *account) error {
-		r, err := a.role(deref(in.RoleName))
+		r, err := a.role(api.Deref(in.RoleName))
 		if err == nil {
 			out = r.detail(a.id)
 		}
@@ -121,7 +122,7 @@ func (s *Service) ListRoles(ctx context.Context, in *iamapi.ListRolesRequest) (*
 // DeleteRole deletes a role that is in no instance profile and has no
 // policies.
 func (s *Service) DeleteRole(ctx context.Context, in *iamapi.DeleteRoleRequest) (*iamapi.DeleteRoleOutput, error) {
-	name := deref(in.RoleName)
+	name := api.Deref(in.RoleName)
 	err := s.update(ctx, func(a *account) error {
 		if _, err := a.role(name); err != nil {
 			return err
@@ -162,7 +163,7 @@ func (a *account) checkRoleDeletable(role string) error {
 
 // UpdateRole changes a role's description and maximum session duration.
 func (s *Service) UpdateRole(ctx context.Context, in *iamapi.UpdateRoleRequest) (*iamapi.UpdateRoleResponse, error) {
-	err := s.changeRole(ctx, deref(in.RoleName), func(r *roleRecord) error {
+	err := s.changeRole(ctx, api.Deref(in.RoleName), func(r *roleRecord) error {
 		if in.Description != nil {
 			r.Description = in.Description
 		}
@@ -179,11 +180,11 @@ func (s *Service) UpdateRole(ctx context.Context, in *iamapi.UpdateRoleRequest) 
 
 // UpdateAssumeRolePolicy replaces a role's trust policy.
 func (s *Service) UpdateAssumeRolePolicy(ctx context.Context, in *iamapi.UpdateAssumeRolePolicyRequest) (*iamapi.UpdateAssumeRolePolicyOutput, error) {
-	doc := deref(in.PolicyDocument)
+	doc := api.Deref(in.PolicyDocument)
 	if err := checkTrustDocument(doc); err != nil {
 		return nil, err
 	}
-	err := s.changeRole(ctx, deref(in.RoleName), func(r *roleRecord) error {
+	err := s.changeRole(ctx, api.Deref(in.RoleName), func(r *roleRecord) error {
 		r.TrustPolicy = doc
 		return nil
 	})
@@ -195,7 +196,7 @@ func (s *Service) UpdateAssumeRolePolicy(ctx context.Context, in *iamapi.UpdateA
 
 // TagRole adds or replaces tags on a role.
 func (s *Service) TagRole(ctx context.Context, in *iamapi.TagRoleRequest) (*iamapi.TagRoleOutput, error) {
-	err := s.changeRole(ctx, deref(in.RoleName), func(r *roleRecord) (err error) {
+	err := s.changeRole(ctx, api.Deref(in.RoleName), func(r *roleRecord) (err error) {
 		r.Tags, err = mergeTags(r.Tags, in.Tags, "TagsPerRole")
 		return err
 	})
@@ -207,7 +208,7 @@ func (s *Service) TagRole(ctx context.Context, in *iamapi.TagRoleRequest) (*iama
 
 // UntagRole removes tags from a role.
 func (s *Service) UntagRole(ctx context.Context, in *iamapi.UntagRoleRequest) (*iamapi.UntagRoleOutput, error) {
-	err := s.changeRole(ctx, deref(in.RoleName), func(r *roleRecord) error {
+	err := s.changeRole(ctx, api.Deref(in.RoleName), func(r *roleRecord) error {
 		r.Tags = removeTags(r.Tags, in.TagKeys)
 		return nil
 	})
@@ -221,7 +222,7 @@ func (s *Service) UntagRole(ctx context.Context, in *iamapi.UntagRoleRequest) (*
 func (s *Service) ListRoleTags(ctx context.Context, in *iamapi.ListRoleTagsRequest) (*iamapi.ListRoleTagsResponse, error) {
 	var tags []tag
 	err := s.view(ctx, func(a *account) error {
-		r, err := a.role(deref(in.RoleName))
+		r, err := a.role(api.Deref(in.RoleName))
 		if err == nil {
 			tags = r.Tags
 		}
@@ -261,6 +262,6 @@ func (a *account) markRoleUsed(name, region string) error {
 	if err != nil {
 		return err
 	}
-	r.LastUsed, r.LastUsedRegion = ptr(a.now), region
+	r.LastUsed, r.LastUsedRegion = api.Ptr(a.now), region
 	return a.putRole(r)
 }

@@ -4,12 +4,13 @@ import (
 	"regexp"
 	"testing"
 
+	"github.com/kiricloud/kiri/internal/api"
 	iamapi "github.com/kiricloud/kiri/internal/api/iam"
 )
 
 func createRole(t *testing.T, s *Service, name string) *iamapi.Role {
 	t.Helper()
-	out, err := s.CreateRole(bg, &iamapi.CreateRoleRequest{RoleName: ptr(name), AssumeRolePolicyDocument: ptr(lambdaTrust)})
+	out, err := s.CreateRole(bg, &iamapi.CreateRoleRequest{RoleName: api.Ptr(name), AssumeRolePolicyDocument: api.Ptr(lambdaTrust)})
 	if err != nil {
 		t.Fatalf("CreateRole %s: %v", name, err)
 	}
@@ -36,7 +37,7 @@ func TestCreateRoleAsTheCLIShowsIt(t *testing.T) {
 func TestGetRole(t *testing.T) {
 	s, _ := newTestService(t)
 	created := createRole(t, s, "role-lambdaexec")
-	out, err := s.GetRole(bg, &iamapi.GetRoleRequest{RoleName: ptr("role-lambdaexec")})
+	out, err := s.GetRole(bg, &iamapi.GetRoleRequest{RoleName: api.Ptr("role-lambdaexec")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -52,23 +53,23 @@ func TestGetRole(t *testing.T) {
 func TestRoleErrors(t *testing.T) {
 	s, _ := newTestService(t)
 	createRole(t, s, "role-lambdaexec")
-	_, err := s.CreateRole(bg, &iamapi.CreateRoleRequest{RoleName: ptr("role-lambdaexec"), AssumeRolePolicyDocument: ptr(lambdaTrust)})
+	_, err := s.CreateRole(bg, &iamapi.CreateRoleRequest{RoleName: api.Ptr("role-lambdaexec"), AssumeRolePolicyDocument: api.Ptr(lambdaTrust)})
 	wantError(t, err, "EntityAlreadyExists", "Role with name role-lambdaexec already exists.")
-	_, err = s.GetRole(bg, &iamapi.GetRoleRequest{RoleName: ptr("nope")})
+	_, err = s.GetRole(bg, &iamapi.GetRoleRequest{RoleName: api.Ptr("nope")})
 	wantError(t, err, "NoSuchEntity", "The role with name nope cannot be found.")
-	_, err = s.CreateRole(bg, &iamapi.CreateRoleRequest{RoleName: ptr("bad"), AssumeRolePolicyDocument: ptr(`{"Version": "2012-10-17", "Statement": [`)})
+	_, err = s.CreateRole(bg, &iamapi.CreateRoleRequest{RoleName: api.Ptr("bad"), AssumeRolePolicyDocument: api.Ptr(`{"Version": "2012-10-17", "Statement": [`)})
 	wantError(t, err, "MalformedPolicyDocument", "This policy contains invalid Json")
-	_, err = s.CreateRole(bg, &iamapi.CreateRoleRequest{RoleName: ptr("bad"), AssumeRolePolicyDocument: ptr(s3Policy)})
+	_, err = s.CreateRole(bg, &iamapi.CreateRoleRequest{RoleName: api.Ptr("bad"), AssumeRolePolicyDocument: api.Ptr(s3Policy)})
 	wantError(t, err, "MalformedPolicyDocument", "Has prohibited field Resource")
 }
 
 func TestCreateRoleOptions(t *testing.T) {
 	s, _ := newTestService(t)
 	out, err := s.CreateRole(bg, &iamapi.CreateRoleRequest{
-		RoleName: ptr("r"), Path: ptr("/service-role/"), AssumeRolePolicyDocument: ptr(lambdaTrust),
-		Description: ptr("exec role"), MaxSessionDuration: ptr(int64(7200)),
-		PermissionsBoundary: ptr("arn:aws:iam::aws:policy/AdministratorAccess"),
-		Tags:                []iamapi.Tag{{Key: ptr("k"), Value: ptr("v")}},
+		RoleName: api.Ptr("r"), Path: api.Ptr("/service-role/"), AssumeRolePolicyDocument: api.Ptr(lambdaTrust),
+		Description: api.Ptr("exec role"), MaxSessionDuration: api.Ptr(int64(7200)),
+		PermissionsBoundary: api.Ptr("arn:aws:iam::aws:policy/AdministratorAccess"),
+		Tags:                []iamapi.Tag{{Key: api.Ptr("k"), Value: api.Ptr("v")}},
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -81,12 +82,12 @@ func TestCreateRoleOptions(t *testing.T) {
 		*r.PermissionsBoundary.PermissionsBoundaryType != "PermissionsBoundaryPolicy" {
 		t.Fatalf("boundary = %+v", r.PermissionsBoundary)
 	}
-	got, _ := s.GetRole(bg, &iamapi.GetRoleRequest{RoleName: ptr("r")})
+	got, _ := s.GetRole(bg, &iamapi.GetRoleRequest{RoleName: api.Ptr("r")})
 	if *got.Role.MaxSessionDuration != 7200 {
 		t.Fatalf("MaxSessionDuration = %d", *got.Role.MaxSessionDuration)
 	}
 	_, err = s.CreateRole(bg, &iamapi.CreateRoleRequest{
-		RoleName: ptr("r2"), AssumeRolePolicyDocument: ptr(lambdaTrust), PermissionsBoundary: ptr("arn:aws:iam::aws:policy/Nope"),
+		RoleName: api.Ptr("r2"), AssumeRolePolicyDocument: api.Ptr(lambdaTrust), PermissionsBoundary: api.Ptr("arn:aws:iam::aws:policy/Nope"),
 	})
 	wantError(t, err, "NoSuchEntity", "Scope ARN: arn:aws:iam::aws:policy/Nope does not exist or is not attachable.")
 }
@@ -94,28 +95,28 @@ func TestCreateRoleOptions(t *testing.T) {
 func TestUpdateRoleAndTrustPolicy(t *testing.T) {
 	s, _ := newTestService(t)
 	createRole(t, s, "r")
-	if _, err := s.UpdateRole(bg, &iamapi.UpdateRoleRequest{RoleName: ptr("r"), Description: ptr("d"), MaxSessionDuration: ptr(int64(43200))}); err != nil {
+	if _, err := s.UpdateRole(bg, &iamapi.UpdateRoleRequest{RoleName: api.Ptr("r"), Description: api.Ptr("d"), MaxSessionDuration: api.Ptr(int64(43200))}); err != nil {
 		t.Fatal(err)
 	}
 	ec2Trust := `{"Version":"2012-10-17","Statement":{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}}`
-	if _, err := s.UpdateAssumeRolePolicy(bg, &iamapi.UpdateAssumeRolePolicyRequest{RoleName: ptr("r"), PolicyDocument: ptr(ec2Trust)}); err != nil {
+	if _, err := s.UpdateAssumeRolePolicy(bg, &iamapi.UpdateAssumeRolePolicyRequest{RoleName: api.Ptr("r"), PolicyDocument: api.Ptr(ec2Trust)}); err != nil {
 		t.Fatal(err)
 	}
-	out, _ := s.GetRole(bg, &iamapi.GetRoleRequest{RoleName: ptr("r")})
+	out, _ := s.GetRole(bg, &iamapi.GetRoleRequest{RoleName: api.Ptr("r")})
 	if *out.Role.Description != "d" || *out.Role.MaxSessionDuration != 43200 || decode(t, out.Role.AssumeRolePolicyDocument) != ec2Trust {
 		t.Fatalf("role = %+v", out.Role)
 	}
-	_, err := s.UpdateAssumeRolePolicy(bg, &iamapi.UpdateAssumeRolePolicyRequest{RoleName: ptr("r"), PolicyDocument: ptr("nope")})
+	_, err := s.UpdateAssumeRolePolicy(bg, &iamapi.UpdateAssumeRolePolicyRequest{RoleName: api.Ptr("r"), PolicyDocument: api.Ptr("nope")})
 	wantError(t, err, "MalformedPolicyDocument", "This policy contains invalid Json")
-	_, err = s.UpdateRole(bg, &iamapi.UpdateRoleRequest{RoleName: ptr("ghost")})
+	_, err = s.UpdateRole(bg, &iamapi.UpdateRoleRequest{RoleName: api.Ptr("ghost")})
 	wantError(t, err, "NoSuchEntity", "The role with name ghost cannot be found.")
 }
 
 func TestDeleteRoleConflicts(t *testing.T) {
 	s, _ := newTestService(t)
 	createRole(t, s, "role-ec2-lambdaexec")
-	role := ptr("role-ec2-lambdaexec")
-	arn := ptr("arn:aws:iam::aws:policy/AmazonS3FullAccess")
+	role := api.Ptr("role-ec2-lambdaexec")
+	arn := api.Ptr("arn:aws:iam::aws:policy/AmazonS3FullAccess")
 	if _, err := s.CreateInstanceProfile(bg, &iamapi.CreateInstanceProfileRequest{InstanceProfileName: role}); err != nil {
 		t.Fatal(err)
 	}
@@ -125,7 +126,7 @@ func TestDeleteRoleConflicts(t *testing.T) {
 	if _, err := s.AttachRolePolicy(bg, &iamapi.AttachRolePolicyRequest{RoleName: role, PolicyArn: arn}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.PutRolePolicy(bg, &iamapi.PutRolePolicyRequest{RoleName: role, PolicyName: ptr("allow_all"), PolicyDocument: ptr(s3Policy)}); err != nil {
+	if _, err := s.PutRolePolicy(bg, &iamapi.PutRolePolicyRequest{RoleName: role, PolicyName: api.Ptr("allow_all"), PolicyDocument: api.Ptr(s3Policy)}); err != nil {
 		t.Fatal(err)
 	}
 	deleteRole := func() error {
@@ -141,7 +142,7 @@ func TestDeleteRoleConflicts(t *testing.T) {
 		t.Fatal(err)
 	}
 	wantError(t, deleteRole(), "DeleteConflict", "Cannot delete entity, must delete policies first.")
-	if _, err := s.DeleteRolePolicy(bg, &iamapi.DeleteRolePolicyRequest{RoleName: role, PolicyName: ptr("allow_all")}); err != nil {
+	if _, err := s.DeleteRolePolicy(bg, &iamapi.DeleteRolePolicyRequest{RoleName: role, PolicyName: api.Ptr("allow_all")}); err != nil {
 		t.Fatal(err)
 	}
 	if err := deleteRole(); err != nil {
@@ -155,7 +156,7 @@ func TestListRoles(t *testing.T) {
 	for _, n := range []string{"c", "a", "b"} {
 		createRole(t, s, n)
 	}
-	out, err := s.ListRoles(bg, &iamapi.ListRolesRequest{MaxItems: ptr(int64(2))})
+	out, err := s.ListRoles(bg, &iamapi.ListRolesRequest{MaxItems: api.Ptr(int64(2))})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -174,20 +175,20 @@ func TestListRoles(t *testing.T) {
 func TestRoleTags(t *testing.T) {
 	s, _ := newTestService(t)
 	createRole(t, s, "r")
-	if _, err := s.TagRole(bg, &iamapi.TagRoleRequest{RoleName: ptr("r"), Tags: []iamapi.Tag{{Key: ptr("env"), Value: ptr("dev")}}}); err != nil {
+	if _, err := s.TagRole(bg, &iamapi.TagRoleRequest{RoleName: api.Ptr("r"), Tags: []iamapi.Tag{{Key: api.Ptr("env"), Value: api.Ptr("dev")}}}); err != nil {
 		t.Fatal(err)
 	}
-	out, err := s.ListRoleTags(bg, &iamapi.ListRoleTagsRequest{RoleName: ptr("r")})
+	out, err := s.ListRoleTags(bg, &iamapi.ListRoleTagsRequest{RoleName: api.Ptr("r")})
 	if err != nil || len(out.Tags) != 1 || *out.Tags[0].Value != "dev" || *out.IsTruncated {
 		t.Fatalf("tags = %+v, %v", out, err)
 	}
-	if _, err := s.UntagRole(bg, &iamapi.UntagRoleRequest{RoleName: ptr("r"), TagKeys: []string{"env"}}); err != nil {
+	if _, err := s.UntagRole(bg, &iamapi.UntagRoleRequest{RoleName: api.Ptr("r"), TagKeys: []string{"env"}}); err != nil {
 		t.Fatal(err)
 	}
-	out, _ = s.ListRoleTags(bg, &iamapi.ListRoleTagsRequest{RoleName: ptr("r")})
+	out, _ = s.ListRoleTags(bg, &iamapi.ListRoleTagsRequest{RoleName: api.Ptr("r")})
 	if out.Tags == nil || len(out.Tags) != 0 {
 		t.Fatalf("tags = %+v", out.Tags)
 	}
-	_, err = s.ListRoleTags(bg, &iamapi.ListRoleTagsRequest{RoleName: ptr("ghost")})
+	_, err = s.ListRoleTags(bg, &iamapi.ListRoleTagsRequest{RoleName: api.Ptr("ghost")})
 	wantError(t, err, "NoSuchEntity", "The role with name ghost cannot be found.")
 }

@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/kiricloud/kiri/internal/api"
 	iamapi "github.com/kiricloud/kiri/internal/api/iam"
 )
 
@@ -14,12 +15,12 @@ func tagsIn(in []iamapi.Tag) ([]tag, error) {
 	seen := map[string]bool{}
 	out := make([]tag, 0, len(in))
 	for _, t := range in {
-		key := deref(t.Key)
+		key := api.Deref(t.Key)
 		if seen[strings.ToLower(key)] {
 			return nil, errInvalidInput("Duplicate tag keys found. Please note that Tag keys are case insensitive.")
 		}
 		seen[strings.ToLower(key)] = true
-		out = append(out, tag{Key: key, Value: deref(t.Value)})
+		out = append(out, tag{Key: key, Value: api.Deref(t.Value)})
 	}
 	return out, nil
 }
@@ -32,7 +33,7 @@ func tagsOut(tags []tag) []iamapi.Tag {
 	}
 	out := make([]iamapi.Tag, len(tags))
 	for i, t := range tags {
-		out[i] = iamapi.Tag{Key: ptr(t.Key), Value: ptr(t.Value)}
+		out[i] = iamapi.Tag{Key: api.Ptr(t.Key), Value: api.Ptr(t.Value)}
 	}
 	return out
 }
@@ -100,14 +101,4 @@ func tagPage(tags []tag, marker *string, maxItems *int64) ([]iamapi.Tag, *bool, 
 		out = []iamapi.Tag{}
 	}
 	return out, truncated, next, err
-}
-
-func ptr[T any](v T) *T { return &v }
-
-func deref[T any](p *T) T {
-	var zero T
-	if p == nil {
-		return zero
-	}
-	return *p
 }

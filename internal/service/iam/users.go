@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/kiricloud/kiri/internal/api"
 	iamapi "github.com/kiricloud/kiri/internal/api/iam"
 )
 
@@ -11,8 +12,8 @@ import (
 // boundary, which AWS leaves out of listings.
 func (u *userRecord) summary(account string) *iamapi.User {
 	return &iamapi.User{
-		Path: ptr(u.Path), UserName: ptr(u.Name), UserId: ptr(u.ID),
-		Arn: ptr(arnOf(account, "user", u.Path, u.Name)), CreateDate: ptr(u.Created),
+		Path: api.Ptr(u.Path), UserName: api.Ptr(u.Name), UserId: api.Ptr(u.ID),
+		Arn: api.Ptr(arnOf(account, "user", u.Path, u.Name)), CreateDate: api.Ptr(u.Created),
 	}
 }
 
@@ -29,14 +30,14 @@ func boundaryOut(arn string) *iamapi.AttachedPermissionsBoundary {
 		return nil
 	}
 	return &iamapi.AttachedPermissionsBoundary{
-		PermissionsBoundaryType: ptr(iamapi.PermissionsBoundaryAttachmentTypePermissionsBoundaryPolicy),
-		PermissionsBoundaryArn:  ptr(arn),
+		PermissionsBoundaryType: api.Ptr(iamapi.PermissionsBoundaryAttachmentTypePermissionsBoundaryPolicy),
+		PermissionsBoundaryArn:  api.Ptr(arn),
 	}
 }
 
 // CreateUser creates an IAM user.
 func (s *Service) CreateUser(ctx context.Context, in *iamapi.CreateUserRequest) (*iamapi.CreateUserResponse, error) {
-	name := deref(in.UserName)
+	name := api.Deref(in.UserName)
 	tags, err := newTags(in.Tags, "TagsPerUser")
 	if err != nil {
 		return nil, err
@@ -88,13 +89,13 @@ func (s *Service) getCallingUser(ctx context.Context) (*iamapi.GetUserResponse, 
 	}
 	switch p.Kind {
 	case User:
-		return s.GetUser(ctx, &iamapi.GetUserRequest{UserName: ptr(p.UserName)})
+		return s.GetUser(ctx, &iamapi.GetUserRequest{UserName: api.Ptr(p.UserName)})
 	case Root:
 		created, err := s.accountCreated(ctx)
 		if err != nil {
 			return nil, err
 		}
-		return &iamapi.GetUserResponse{User: &iamapi.User{UserId: ptr(p.UserID), Arn: ptr(p.Arn), CreateDate: ptr(created)}}, nil
+		return &iamapi.GetUserResponse{User: &iamapi.User{UserId: api.Ptr(p.UserID), Arn: api.Ptr(p.Arn), CreateDate: api.Ptr(created)}}, nil
 	}
 	return nil, errMustSpecifyUser()
 }
@@ -157,7 +158,7 @@ func (s *Service) ListUsers(ctx context.Context, in *iamapi.ListUsersRequest) (*
 
 // DeleteUser deletes a user that has nothing left attached to it.
 func (s *Service) DeleteUser(ctx context.Context, in *iamapi.DeleteUserRequest) (*iamapi.DeleteUserOutput, error) {
-	name := deref(in.UserName)
+	name := api.Deref(in.UserName)
 	err := s.update(ctx, func(a *account) error {
 		u, err := a.user(name)
 		if err != nil {
@@ -201,7 +202,7 @@ func (a *account) checkUserDeletable(u *userRecord) error {
 // UpdateUser renames a user or moves it to another path.
 func (s *Service) UpdateUser(ctx context.Context, in *iamapi.UpdateUserRequest) (*iamapi.UpdateUserOutput, error) {
 	err := s.update(ctx, func(a *account) error {
-		u, err := a.user(deref(in.UserName))
+		u, err := a.user(api.Deref(in.UserName))
 		if err != nil {
 			return err
 		}
@@ -284,7 +285,7 @@ func (a *account) move(from, to []string) error {
 // TagUser adds or replaces tags on a user.
 func (s *Service) TagUser(ctx context.Context, in *iamapi.TagUserRequest) (*iamapi.TagUserOutput, error) {
 	err := s.update(ctx, func(a *account) error {
-		u, err := a.user(deref(in.UserName))
+		u, err := a.user(api.Deref(in.UserName))
 		if err != nil {
 			return err
 		}
@@ -302,7 +303,7 @@ func (s *Service) TagUser(ctx context.Context, in *iamapi.TagUserRequest) (*iama
 // UntagUser removes tags from a user.
 func (s *Service) UntagUser(ctx context.Context, in *iamapi.UntagUserRequest) (*iamapi.UntagUserOutput, error) {
 	err := s.update(ctx, func(a *account) error {
-		u, err := a.user(deref(in.UserName))
+		u, err := a.user(api.Deref(in.UserName))
 		if err != nil {
 			return err
 		}
@@ -319,7 +320,7 @@ func (s *Service) UntagUser(ctx context.Context, in *iamapi.UntagUserRequest) (*
 func (s *Service) ListUserTags(ctx context.Context, in *iamapi.ListUserTagsRequest) (*iamapi.ListUserTagsResponse, error) {
 	var tags []tag
 	err := s.view(ctx, func(a *account) error {
-		u, err := a.user(deref(in.UserName))
+		u, err := a.user(api.Deref(in.UserName))
 		if err == nil {
 			tags = u.Tags
 		}

@@ -5,14 +5,15 @@ import (
 	"regexp"
 	"testing"
 
+	"github.com/kiricloud/kiri/internal/api"
 	iamapi "github.com/kiricloud/kiri/internal/api/iam"
 )
 
 func createUser(t *testing.T, s *Service, ctx context.Context, name, path string) *iamapi.User {
 	t.Helper()
-	in := &iamapi.CreateUserRequest{UserName: ptr(name)}
+	in := &iamapi.CreateUserRequest{UserName: api.Ptr(name)}
 	if path != "" {
-		in.Path = ptr(path)
+		in.Path = api.Ptr(path)
 	}
 	out, err := s.CreateUser(ctx, in)
 	if err != nil {
@@ -33,7 +34,7 @@ func TestCreateUserReturnsAWSFields(t *testing.T) {
 	if !u.CreateDate.Equal(clock.Now()) || u.CreateDate.Location().String() != "UTC" {
 		t.Fatalf("CreateDate = %v", u.CreateDate)
 	}
-	got, err := s.GetUser(bg, &iamapi.GetUserRequest{UserName: ptr("DEVUSER")})
+	got, err := s.GetUser(bg, &iamapi.GetUserRequest{UserName: api.Ptr("DEVUSER")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -45,8 +46,8 @@ func TestCreateUserReturnsAWSFields(t *testing.T) {
 func TestCreateUserWithPathAndTags(t *testing.T) {
 	s, _ := newTestService(t)
 	out, err := s.CreateUser(bg, &iamapi.CreateUserRequest{
-		UserName: ptr("soracom-funk-test-taro"), Path: ptr("/funk/"),
-		Tags: []iamapi.Tag{{Key: ptr("team"), Value: ptr("iot")}},
+		UserName: api.Ptr("soracom-funk-test-taro"), Path: api.Ptr("/funk/"),
+		Tags: []iamapi.Tag{{Key: api.Ptr("team"), Value: api.Ptr("iot")}},
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -59,13 +60,13 @@ func TestCreateUserWithPathAndTags(t *testing.T) {
 func TestCreateUserTwice(t *testing.T) {
 	s, _ := newTestService(t)
 	createUser(t, s, bg, "devuser", "")
-	_, err := s.CreateUser(bg, &iamapi.CreateUserRequest{UserName: ptr("DevUser")})
+	_, err := s.CreateUser(bg, &iamapi.CreateUserRequest{UserName: api.Ptr("DevUser")})
 	wantError(t, err, "EntityAlreadyExists", "User with name DevUser already exists.")
 }
 
 func TestGetMissingUser(t *testing.T) {
 	s, _ := newTestService(t)
-	_, err := s.GetUser(bg, &iamapi.GetUserRequest{UserName: ptr("nobody")})
+	_, err := s.GetUser(bg, &iamapi.GetUserRequest{UserName: api.Ptr("nobody")})
 	wantError(t, err, "NoSuchEntity", "The user with name nobody cannot be found.")
 }
 
@@ -73,7 +74,7 @@ func TestUsersAreKeptPerAccount(t *testing.T) {
 	s, _ := newTestService(t)
 	createUser(t, s, bg, "devuser", "")
 	other := ctxAs("111111111111", "")
-	_, err := s.GetUser(other, &iamapi.GetUserRequest{UserName: ptr("devuser")})
+	_, err := s.GetUser(other, &iamapi.GetUserRequest{UserName: api.Ptr("devuser")})
 	wantError(t, err, "NoSuchEntity", "")
 	u := createUser(t, s, other, "devuser", "")
 	if *u.Arn != "arn:aws:iam::111111111111:user/devuser" {
@@ -91,7 +92,7 @@ func TestGetUserWithoutNameAnswersForTheCaller(t *testing.T) {
 		t.Fatalf("root = %+v", root.User)
 	}
 	createUser(t, s, bg, "devuser", "")
-	key, err := s.CreateAccessKey(bg, &iamapi.CreateAccessKeyRequest{UserName: ptr("devuser")})
+	key, err := s.CreateAccessKey(bg, &iamapi.CreateAccessKeyRequest{UserName: api.Ptr("devuser")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -115,7 +116,7 @@ func TestListUsersPagesAndFiltersByPath(t *testing.T) {
 	var marker *string
 	pages := 0
 	for {
-		out, err := s.ListUsers(bg, &iamapi.ListUsersRequest{PathPrefix: ptr("/staff/"), MaxItems: ptr(int64(3)), Marker: marker})
+		out, err := s.ListUsers(bg, &iamapi.ListUsersRequest{PathPrefix: api.Ptr("/staff/"), MaxItems: api.Ptr(int64(3)), Marker: marker})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -152,14 +153,14 @@ func TestListUsersEmpty(t *testing.T) {
 
 func TestInvalidMarker(t *testing.T) {
 	s, _ := newTestService(t)
-	_, err := s.ListUsers(bg, &iamapi.ListUsersRequest{Marker: ptr("not base64!")})
+	_, err := s.ListUsers(bg, &iamapi.ListUsersRequest{Marker: api.Ptr("not base64!")})
 	wantError(t, err, "ValidationError", "Invalid Marker.")
 }
 
 func TestDeleteUserConflicts(t *testing.T) {
 	s, _ := newTestService(t)
 	createUser(t, s, bg, "devuser", "")
-	user := ptr("devuser")
+	user := api.Ptr("devuser")
 	steps := []struct {
 		add     func() error
 		remove  func() error
@@ -167,22 +168,22 @@ func TestDeleteUserConflicts(t *testing.T) {
 	}{
 		{
 			func() error {
-				_, err := s.AttachUserPolicy(bg, &iamapi.AttachUserPolicyRequest{UserName: user, PolicyArn: ptr("arn:aws:iam::aws:policy/AWSLambdaFullAccess")})
+				_, err := s.AttachUserPolicy(bg, &iamapi.AttachUserPolicyRequest{UserName: user, PolicyArn: api.Ptr("arn:aws:iam::aws:policy/AWSLambdaFullAccess")})
 				return err
 			},
 			func() error {
-				_, err := s.DetachUserPolicy(bg, &iamapi.DetachUserPolicyRequest{UserName: user, PolicyArn: ptr("arn:aws:iam::aws:policy/AWSLambdaFullAccess")})
+				_, err := s.DetachUserPolicy(bg, &iamapi.DetachUserPolicyRequest{UserName: user, PolicyArn: api.Ptr("arn:aws:iam::aws:policy/AWSLambdaFullAccess")})
 				return err
 			},
 			"Cannot delete entity, must detach all policies first.",
 		},
 		{
 			func() error {
-				_, err := s.PutUserPolicy(bg, &iamapi.PutUserPolicyRequest{UserName: user, PolicyName: ptr("p"), PolicyDocument: ptr(s3Policy)})
+				_, err := s.PutUserPolicy(bg, &iamapi.PutUserPolicyRequest{UserName: user, PolicyName: api.Ptr("p"), PolicyDocument: api.Ptr(s3Policy)})
 				return err
 			},
 			func() error {
-				_, err := s.DeleteUserPolicy(bg, &iamapi.DeleteUserPolicyRequest{UserName: user, PolicyName: ptr("p")})
+				_, err := s.DeleteUserPolicy(bg, &iamapi.DeleteUserPolicyRequest{UserName: user, PolicyName: api.Ptr("p")})
 				return err
 			},
 			"Cannot delete entity, must delete policies first.",
@@ -194,7 +195,7 @@ func TestDeleteUserConflicts(t *testing.T) {
 		},
 		{
 			func() error {
-				_, err := s.CreateLoginProfile(bg, &iamapi.CreateLoginProfileRequest{UserName: user, Password: ptr("Passw0rd!")})
+				_, err := s.CreateLoginProfile(bg, &iamapi.CreateLoginProfileRequest{UserName: user, Password: api.Ptr("Passw0rd!")})
 				return err
 			},
 			func() error {
@@ -222,17 +223,17 @@ func TestDeleteUserConflicts(t *testing.T) {
 }
 
 func createKeyErr(s *Service, user string) error {
-	_, err := s.CreateAccessKey(bg, &iamapi.CreateAccessKeyRequest{UserName: ptr(user)})
+	_, err := s.CreateAccessKey(bg, &iamapi.CreateAccessKeyRequest{UserName: api.Ptr(user)})
 	return err
 }
 
 func deleteAllKeys(s *Service, user string) error {
-	keys, err := s.ListAccessKeys(bg, &iamapi.ListAccessKeysRequest{UserName: ptr(user)})
+	keys, err := s.ListAccessKeys(bg, &iamapi.ListAccessKeysRequest{UserName: api.Ptr(user)})
 	if err != nil {
 		return err
 	}
 	for _, k := range keys.AccessKeyMetadata {
-		if _, err := s.DeleteAccessKey(bg, &iamapi.DeleteAccessKeyRequest{UserName: ptr(user), AccessKeyId: k.AccessKeyId}); err != nil {
+		if _, err := s.DeleteAccessKey(bg, &iamapi.DeleteAccessKeyRequest{UserName: api.Ptr(user), AccessKeyId: k.AccessKeyId}); err != nil {
 			return err
 		}
 	}
@@ -242,28 +243,28 @@ func deleteAllKeys(s *Service, user string) error {
 func TestUpdateUserRenameMovesEverything(t *testing.T) {
 	s, _ := newTestService(t)
 	createUser(t, s, bg, "old", "")
-	key, err := s.CreateAccessKey(bg, &iamapi.CreateAccessKeyRequest{UserName: ptr("old")})
+	key, err := s.CreateAccessKey(bg, &iamapi.CreateAccessKeyRequest{UserName: api.Ptr("old")})
 	if err != nil {
 		t.Fatal(err)
 	}
 	arn := "arn:aws:iam::aws:policy/AmazonS3FullAccess"
-	if _, err := s.AttachUserPolicy(bg, &iamapi.AttachUserPolicyRequest{UserName: ptr("old"), PolicyArn: ptr(arn)}); err != nil {
+	if _, err := s.AttachUserPolicy(bg, &iamapi.AttachUserPolicyRequest{UserName: api.Ptr("old"), PolicyArn: api.Ptr(arn)}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.PutUserPolicy(bg, &iamapi.PutUserPolicyRequest{UserName: ptr("old"), PolicyName: ptr("inline"), PolicyDocument: ptr(s3Policy)}); err != nil {
+	if _, err := s.PutUserPolicy(bg, &iamapi.PutUserPolicyRequest{UserName: api.Ptr("old"), PolicyName: api.Ptr("inline"), PolicyDocument: api.Ptr(s3Policy)}); err != nil {
 		t.Fatal(err)
 	}
 	createUser(t, s, bg, "taken", "")
-	_, err = s.UpdateUser(bg, &iamapi.UpdateUserRequest{UserName: ptr("old"), NewUserName: ptr("taken")})
+	_, err = s.UpdateUser(bg, &iamapi.UpdateUserRequest{UserName: api.Ptr("old"), NewUserName: api.Ptr("taken")})
 	wantError(t, err, "EntityAlreadyExists", "User with name taken already exists.")
 
-	if _, err := s.UpdateUser(bg, &iamapi.UpdateUserRequest{UserName: ptr("old"), NewUserName: ptr("new"), NewPath: ptr("/moved/")}); err != nil {
+	if _, err := s.UpdateUser(bg, &iamapi.UpdateUserRequest{UserName: api.Ptr("old"), NewUserName: api.Ptr("new"), NewPath: api.Ptr("/moved/")}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.GetUser(bg, &iamapi.GetUserRequest{UserName: ptr("old")}); err == nil {
+	if _, err := s.GetUser(bg, &iamapi.GetUserRequest{UserName: api.Ptr("old")}); err == nil {
 		t.Fatal("old name still resolves")
 	}
-	keys, err := s.ListAccessKeys(bg, &iamapi.ListAccessKeysRequest{UserName: ptr("new")})
+	keys, err := s.ListAccessKeys(bg, &iamapi.ListAccessKeysRequest{UserName: api.Ptr("new")})
 	if err != nil || len(keys.AccessKeyMetadata) != 1 || *keys.AccessKeyMetadata[0].UserName != "new" {
 		t.Fatalf("keys = %+v, %v", keys, err)
 	}
@@ -271,15 +272,15 @@ func TestUpdateUserRenameMovesEverything(t *testing.T) {
 	if err != nil || caller.Arn != "arn:aws:iam::000000000000:user/moved/new" {
 		t.Fatalf("caller = %+v, %v", caller, err)
 	}
-	attached, err := s.ListAttachedUserPolicies(bg, &iamapi.ListAttachedUserPoliciesRequest{UserName: ptr("new")})
+	attached, err := s.ListAttachedUserPolicies(bg, &iamapi.ListAttachedUserPoliciesRequest{UserName: api.Ptr("new")})
 	if err != nil || len(attached.AttachedPolicies) != 1 {
 		t.Fatalf("attached = %+v, %v", attached, err)
 	}
-	entities, err := s.ListEntitiesForPolicy(bg, &iamapi.ListEntitiesForPolicyRequest{PolicyArn: ptr(arn)})
+	entities, err := s.ListEntitiesForPolicy(bg, &iamapi.ListEntitiesForPolicyRequest{PolicyArn: api.Ptr(arn)})
 	if err != nil || len(entities.PolicyUsers) != 1 || *entities.PolicyUsers[0].UserName != "new" {
 		t.Fatalf("entities = %+v, %v", entities, err)
 	}
-	if _, err := s.GetUserPolicy(bg, &iamapi.GetUserPolicyRequest{UserName: ptr("new"), PolicyName: ptr("inline")}); err != nil {
+	if _, err := s.GetUserPolicy(bg, &iamapi.GetUserPolicyRequest{UserName: api.Ptr("new"), PolicyName: api.Ptr("inline")}); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -287,14 +288,14 @@ func TestUpdateUserRenameMovesEverything(t *testing.T) {
 func TestUserTags(t *testing.T) {
 	s, _ := newTestService(t)
 	createUser(t, s, bg, "devuser", "")
-	user := ptr("devuser")
+	user := api.Ptr("devuser")
 	_, err := s.TagUser(bg, &iamapi.TagUserRequest{UserName: user, Tags: []iamapi.Tag{
-		{Key: ptr("b"), Value: ptr("1")}, {Key: ptr("a"), Value: ptr("2")},
+		{Key: api.Ptr("b"), Value: api.Ptr("1")}, {Key: api.Ptr("a"), Value: api.Ptr("2")},
 	}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.TagUser(bg, &iamapi.TagUserRequest{UserName: user, Tags: []iamapi.Tag{{Key: ptr("B"), Value: ptr("3")}}}); err != nil {
+	if _, err := s.TagUser(bg, &iamapi.TagUserRequest{UserName: user, Tags: []iamapi.Tag{{Key: api.Ptr("B"), Value: api.Ptr("3")}}}); err != nil {
 		t.Fatal(err)
 	}
 	out, err := s.ListUserTags(bg, &iamapi.ListUserTagsRequest{UserName: user})
@@ -311,7 +312,7 @@ func TestUserTags(t *testing.T) {
 	if len(out.Tags) != 1 {
 		t.Fatalf("tags = %+v", out.Tags)
 	}
-	_, err = s.TagUser(bg, &iamapi.TagUserRequest{UserName: user, Tags: []iamapi.Tag{{Key: ptr("x"), Value: ptr("1")}, {Key: ptr("X"), Value: ptr("2")}}})
+	_, err = s.TagUser(bg, &iamapi.TagUserRequest{UserName: user, Tags: []iamapi.Tag{{Key: api.Ptr("x"), Value: api.Ptr("1")}, {Key: api.Ptr("X"), Value: api.Ptr("2")}}})
 	wantError(t, err, "InvalidInput", "Duplicate tag keys found. Please note that Tag keys are case insensitive.")
 }
 
@@ -320,8 +321,8 @@ func TestTagLimit(t *testing.T) {
 	createUser(t, s, bg, "devuser", "")
 	var tags []iamapi.Tag
 	for i := range 51 {
-		tags = append(tags, iamapi.Tag{Key: ptr(string(rune('A'+i/26)) + string(rune('a'+i%26))), Value: ptr("")})
+		tags = append(tags, iamapi.Tag{Key: api.Ptr(string(rune('A'+i/26)) + string(rune('a'+i%26))), Value: api.Ptr("")})
 	}
-	_, err := s.TagUser(bg, &iamapi.TagUserRequest{UserName: ptr("devuser"), Tags: tags})
+	_, err := s.TagUser(bg, &iamapi.TagUserRequest{UserName: api.Ptr("devuser"), Tags: tags})
 	wantError(t, err, "LimitExceeded", "Cannot exceed quota for TagsPerUser: 50")
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"maps"
 
+	"github.com/kiricloud/kiri/internal/api"
 	lambdaapi "github.com/kiricloud/kiri/internal/api/lambda"
 	"github.com/kiricloud/kiri/internal/request"
 	"github.com/kiricloud/kiri/internal/store"
@@ -35,8 +36,8 @@ func getAlias(tx store.Tx, ref fnRef, name string) (*aliasRecord, error) {
 
 func (a *aliasRecord) toAPI(ref fnRef) *lambdaapi.AliasConfiguration {
 	out := &lambdaapi.AliasConfiguration{
-		AliasArn: ptr(ref.scope.qualifiedArn(ref.name, a.Name)), Name: ptr(a.Name), FunctionVersion: ptr(a.Version),
-		Description: ptr(a.Description), RevisionId: ptr(a.RevisionID),
+		AliasArn: api.Ptr(ref.scope.qualifiedArn(ref.name, a.Name)), Name: api.Ptr(a.Name), FunctionVersion: api.Ptr(a.Version),
+		Description: api.Ptr(a.Description), RevisionId: api.Ptr(a.RevisionID),
 	}
 	if len(a.Weights) > 0 {
 		out.RoutingConfig = &lambdaapi.AliasRoutingConfiguration{AdditionalVersionWeights: maps.Clone(a.Weights)}
@@ -92,11 +93,11 @@ func (s *Service) CreateAlias(ctx context.Context, in *lambdaapi.CreateAliasRequ
 	if err != nil {
 		return nil, err
 	}
-	name := deref(in.Name)
+	name := api.Deref(in.Name)
 	if isVersion(name) || name == latest || len(name) > 128 || !qualifierPattern.MatchString(name) {
 		return nil, lambdaapi.NewInvalidParameterValueException("1 validation error detected: Value '%s' at 'name' failed to satisfy constraint: Member must satisfy regular expression pattern: (?!^[0-9]+$)([a-zA-Z0-9-_]+)", name)
 	}
-	a := &aliasRecord{Name: name, Version: deref(in.FunctionVersion), Description: deref(in.Description), RevisionID: request.NewID()}
+	a := &aliasRecord{Name: name, Version: api.Deref(in.FunctionVersion), Description: api.Deref(in.Description), RevisionID: request.NewID()}
 	if in.RoutingConfig != nil {
 		a.Weights = in.RoutingConfig.AdditionalVersionWeights
 	}
@@ -130,7 +131,7 @@ func (s *Service) GetAlias(ctx context.Context, in *lambdaapi.GetAliasRequest) (
 		if _, err := getFunction(tx, ref); err != nil {
 			return err
 		}
-		a, err := getAlias(tx, ref, deref(in.Name))
+		a, err := getAlias(tx, ref, api.Deref(in.Name))
 		if err == nil {
 			out = a.toAPI(ref)
 		}
@@ -151,7 +152,7 @@ func (s *Service) UpdateAlias(ctx context.Context, in *lambdaapi.UpdateAliasRequ
 		if err != nil {
 			return err
 		}
-		a, err := getAlias(tx, ref, deref(in.Name))
+		a, err := getAlias(tx, ref, api.Deref(in.Name))
 		if err != nil {
 			return err
 		}
@@ -179,7 +180,7 @@ func (s *Service) DeleteAlias(ctx context.Context, in *lambdaapi.DeleteAliasRequ
 	if err != nil {
 		return nil, err
 	}
-	name := deref(in.Name)
+	name := api.Deref(in.Name)
 	err = s.st.Update(func(tx store.Tx) error {
 		if _, err := getFunction(tx, ref); err != nil {
 			return err

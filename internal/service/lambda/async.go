@@ -6,6 +6,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/kiricloud/kiri/internal/api"
 	lambdaapi "github.com/kiricloud/kiri/internal/api/lambda"
 	"github.com/kiricloud/kiri/internal/request"
 	"github.com/kiricloud/kiri/internal/service/lambda/runtime"
@@ -218,12 +219,12 @@ func (w *asyncWorker) succeeded(ev asyncEvent, t *target, res runtime.Result) {
 		return
 	}
 	_, _, dest := w.policy(t)
-	if dest == nil || dest.OnSuccess == nil || deref(dest.OnSuccess.Destination) == "" {
+	if dest == nil || dest.OnSuccess == nil || api.Deref(dest.OnSuccess.Destination) == "" {
 		return
 	}
 	out := AsyncOutcome{Account: ev.Account, Region: ev.Region, FunctionArn: t.ref.qualifiedArn(), RequestID: ev.RequestID,
 		Payload: ev.Payload, Attempts: ev.Attempts + ev.Throttles + 1, Condition: "Success", Response: res.Payload,
-		Destination: deref(dest.OnSuccess.Destination)}
+		Destination: api.Deref(dest.OnSuccess.Destination)}
 	if err := s.cfg.Destinations.Deliver(w.ctx, out); err != nil {
 		s.log.Error("lambda: deliver asynchronous result", "requestId", ev.RequestID, "err", err)
 	}
@@ -275,7 +276,7 @@ func (w *asyncWorker) giveUp(ev asyncEvent, t *target, res runtime.Result, err e
 		fe.ErrorCode, fe.ErrorMessage = res.FunctionError, string(res.Payload)
 	}
 	if dest != nil && dest.OnFailure != nil {
-		fe.Destination = deref(dest.OnFailure.Destination)
+		fe.Destination = api.Deref(dest.OnFailure.Destination)
 	}
 	if s.cfg.Destinations != nil {
 		if derr := s.cfg.Destinations.Deliver(w.ctx, fe); derr != nil {

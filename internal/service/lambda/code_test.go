@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/kiricloud/kiri/internal/api"
 	lambdaapi "github.com/kiricloud/kiri/internal/api/lambda"
 )
 
@@ -63,25 +64,25 @@ func TestExtractRejectsEscapes(t *testing.T) {
 
 func TestPublishOnCreateAndUpdate(t *testing.T) {
 	e := newEnv(t)
-	out := e.create(t, "f", func(in *lambdaapi.CreateFunctionRequest) { in.Publish = ptr(true) })
+	out := e.create(t, "f", func(in *lambdaapi.CreateFunctionRequest) { in.Publish = api.Ptr(true) })
 	if *out.Version != "1" {
 		t.Errorf("CreateFunction Publish returned version %s", *out.Version)
 	}
-	upd, err := e.s.UpdateFunctionCode(bg, &lambdaapi.UpdateFunctionCodeRequest{FunctionName: ptr("f"), Publish: ptr(true),
+	upd, err := e.s.UpdateFunctionCode(bg, &lambdaapi.UpdateFunctionCodeRequest{FunctionName: api.Ptr("f"), Publish: api.Ptr(true),
 		ZipFile: zipOf(t, map[string]string{"lambda_function.py": "x = 2\n"})})
 	if err != nil || *upd.Version != "2" {
 		t.Fatalf("UpdateFunctionCode Publish = %+v, %v", upd, err)
 	}
-	all, _ := e.s.ListFunctions(bg, &lambdaapi.ListFunctionsRequest{FunctionVersion: ptr("ALL")})
+	all, _ := e.s.ListFunctions(bg, &lambdaapi.ListFunctionsRequest{FunctionVersion: api.Ptr("ALL")})
 	if len(all.Functions) != 3 {
 		t.Errorf("ListFunctions ALL = %d entries, want $LATEST, 1, 2", len(all.Functions))
 	}
 	// Version 1 keeps its own package after $LATEST's changed.
-	v1, _ := e.s.GetFunction(bg, &lambdaapi.GetFunctionRequest{FunctionName: ptr("f:1")})
+	v1, _ := e.s.GetFunction(bg, &lambdaapi.GetFunctionRequest{FunctionName: api.Ptr("f:1")})
 	if *v1.Configuration.CodeSha256 == *upd.CodeSha256 {
 		t.Error("version 1 shares the new code")
 	}
-	e.s.Invoke(bg, &lambdaapi.InvocationRequest{FunctionName: ptr("f"), Qualifier: ptr("1")})
+	e.s.Invoke(bg, &lambdaapi.InvocationRequest{FunctionName: api.Ptr("f"), Qualifier: api.Ptr("1")})
 	if _, err := os.Stat(filepath.Join(e.fake.lastCall().fn.CodeDir, "lambda_function.py")); err != nil {
 		t.Errorf("version 1 package: %v", err)
 	}
@@ -106,6 +107,6 @@ func TestFunctionArnScopesRegionAndAccount(t *testing.T) {
 	if fn := e.fake.lastCall().fn; fn.Region != "ap-northeast-1" || fn.ARN != arn {
 		t.Errorf("runtime function %s %s", fn.Region, fn.ARN)
 	}
-	_, err = e.s.GetFunction(bg, &lambdaapi.GetFunctionRequest{FunctionName: ptr(arn + ":1"), Qualifier: ptr("2")})
+	_, err = e.s.GetFunction(bg, &lambdaapi.GetFunctionRequest{FunctionName: api.Ptr(arn + ":1"), Qualifier: api.Ptr("2")})
 	wantErr(t, err, "InvalidParameterValueException")
 }

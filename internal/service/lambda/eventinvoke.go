@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/kiricloud/kiri/internal/api"
 	lambdaapi "github.com/kiricloud/kiri/internal/api/lambda"
 	"github.com/kiricloud/kiri/internal/store"
 )
@@ -36,7 +37,7 @@ func eicKey(ref fnRef) []byte { return ref.ns().Key("eic", ref.name, ref.qualifi
 
 func (r *eicRecord) toAPI(ref fnRef) *lambdaapi.FunctionEventInvokeConfig {
 	return &lambdaapi.FunctionEventInvokeConfig{
-		LastModified: ptr(r.LastModified), FunctionArn: ptr(ref.scope.qualifiedArn(ref.name, r.Qualifier)),
+		LastModified: api.Ptr(r.LastModified), FunctionArn: api.Ptr(ref.scope.qualifiedArn(ref.name, r.Qualifier)),
 		MaximumRetryAttempts: r.MaxRetries, MaximumEventAgeInSeconds: r.MaxAge, DestinationConfig: r.Destinations,
 	}
 }

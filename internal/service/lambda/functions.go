@@ -5,6 +5,7 @@ import (
 	"maps"
 	"os"
 
+	"github.com/kiricloud/kiri/internal/api"
 	lambdaapi "github.com/kiricloud/kiri/internal/api/lambda"
 	"github.com/kiricloud/kiri/internal/request"
 	"github.com/kiricloud/kiri/internal/store"
@@ -21,9 +22,9 @@ func (s *Service) CreateFunction(ctx context.Context, in *lambdaapi.CreateFuncti
 		return nil, err
 	}
 	if ref.qualifier != "" {
-		return nil, lambdaapi.NewInvalidParameterValueException("Unsupported function name: %s", deref(in.FunctionName))
+		return nil, lambdaapi.NewInvalidParameterValueException("Unsupported function name: %s", api.Deref(in.FunctionName))
 	}
-	if deref(in.PackageType) == lambdaapi.PackageTypeImage {
+	if api.Deref(in.PackageType) == lambdaapi.PackageTypeImage {
 		return nil, lambdaapi.NewInvalidParameterValueException("kiri: container image functions (PackageType Image) are not supported.")
 	}
 	cfg := newConfig(in)
@@ -42,7 +43,7 @@ func (s *Service) CreateFunction(ctx context.Context, in *lambdaapi.CreateFuncti
 		if _, ok := tx.Get(fnKey(ref.ns(), ref.name)); ok {
 			return lambdaapi.NewResourceConflictException("Function already exist: %s", ref.name)
 		}
-		if deref(in.Publish) {
+		if api.Deref(in.Publish) {
 			published = publish(rec, "", s.now())
 			if err := store.PutJSON(tx, versionKey(ref.ns(), ref.name, published.Version), published); err != nil {
 				return err
@@ -58,16 +59,16 @@ func (s *Service) CreateFunction(ctx context.Context, in *lambdaapi.CreateFuncti
 	if published != nil {
 		out = published.toAPI(ref.scope)
 	}
-	out.State, out.StateReason, out.StateReasonCode = ptr(lambdaapi.StatePending), ptr("The function is being created."), ptr(lambdaapi.StateReasonCodeCreating)
+	out.State, out.StateReason, out.StateReasonCode = api.Ptr(lambdaapi.StatePending), api.Ptr("The function is being created."), api.Ptr(lambdaapi.StateReasonCodeCreating)
 	return out, nil
 }
 
 // newConfig is $LATEST as CreateFunction describes it, with AWS's defaults.
 func newConfig(in *lambdaapi.CreateFunctionRequest) *fnConfig {
 	c := &fnConfig{
-		Name: functionNameOf(deref(in.FunctionName)), Version: latest, Runtime: deref(in.Runtime), Role: deref(in.Role), Handler: deref(in.Handler),
-		Description: deref(in.Description), Timeout: 3, MemorySize: 128, RevisionID: request.NewID(),
-		KMSKeyArn: deref(in.KMSKeyArn), Arch: in.Architectures, Layers: in.Layers,
+		Name: functionNameOf(api.Deref(in.FunctionName)), Version: latest, Runtime: api.Deref(in.Runtime), Role: api.Deref(in.Role), Handler: api.Deref(in.Handler),
+		Description: api.Deref(in.Description), Timeout: 3, MemorySize: 128, RevisionID: request.NewID(),
+		KMSKeyArn: api.Deref(in.KMSKeyArn), Arch: in.Architectures, Layers: in.Layers,
 	}
 	if in.Timeout != nil {
 		c.Timeout = *in.Timeout
@@ -87,19 +88,19 @@ func applyCommon(c *fnConfig, env *lambdaapi.Environment, dlq *lambdaapi.DeadLet
 		c.Env = maps.Clone(env.Variables)
 	}
 	if dlq != nil {
-		c.DeadLetter = deref(dlq.TargetArn)
+		c.DeadLetter = api.Deref(dlq.TargetArn)
 	}
 	if tr != nil {
-		c.Tracing = deref(tr.Mode)
+		c.Tracing = api.Deref(tr.Mode)
 	}
 	if vpc != nil {
 		c.Subnets, c.SecGroups = vpc.SubnetIds, vpc.SecurityGroupIds
 	}
 	if eph != nil {
-		c.Ephemeral = deref(eph.Size)
+		c.Ephemeral = api.Deref(eph.Size)
 	}
 	if lg != nil {
-		c.LogFormat, c.LogGroup = deref(lg.LogFormat), deref(lg.LogGroup)
+		c.LogFormat, c.LogGroup = api.Deref(lg.LogFormat), api.Deref(lg.LogGroup)
 	}
 }
 
@@ -117,7 +118,7 @@ func (s *Service) GetFunction(ctx context.Context, in *lambdaapi.GetFunctionRequ
 			return err
 		}
 		out.Configuration = cfg.toAPI(ref.scope)
-		out.Code = &lambdaapi.FunctionCodeLocation{RepositoryType: ptr("S3"), Location: ptr(s.codeLocation(ref.scope, ref.name, cfg.CodeRev))}
+		out.Code = &lambdaapi.FunctionCodeLocation{RepositoryType: api.Ptr("S3"), Location: api.Ptr(s.codeLocation(ref.scope, ref.name, cfg.CodeRev))}
 		if len(f.Tags) > 0 {
 			out.Tags = maps.Clone(f.Tags)
 		}
@@ -165,7 +166,7 @@ func (s *Service) GetFunctionConfiguration(ctx context.Context, in *lambdaapi.Ge
 // too with FunctionVersion ALL. Marker is the name to resume at.
 func (s *Service) ListFunctions(ctx context.Context, in *lambdaapi.ListFunctionsRequest) (*lambdaapi.ListFunctionsResponse, error) {
 	sc := s.scopeOf(ctx)
-	all := deref(in.FunctionVersion) == lambdaapi.FunctionVersionAll
+	all := api.Deref(in.FunctionVersion) == lambdaapi.FunctionVersionAll
 	page := newPager(in.Marker, in.MaxItems)
 	out := &lambdaapi.ListFunctionsResponse{Functions: []lambdaapi.FunctionConfiguration{}}
 	err := s.st.View(func(tx store.Tx) error {

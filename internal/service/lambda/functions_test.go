@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/kiricloud/kiri/internal/api"
 	lambdaapi "github.com/kiricloud/kiri/internal/api/lambda"
 )
 
@@ -17,7 +18,7 @@ func TestCreateFunctionStoresAndExtractsPackage(t *testing.T) {
 	files := map[string]string{"bootstrap*": "#!/bin/sh\n", "lib/data.txt": "x"}
 	zipData := zipOf(t, files)
 	out := e.create(t, "gofn", func(in *lambdaapi.CreateFunctionRequest) {
-		in.Runtime, in.Handler, in.Code.ZipFile = ptr("provided.al2023"), nil, zipData
+		in.Runtime, in.Handler, in.Code.ZipFile = api.Ptr("provided.al2023"), nil, zipData
 		in.Tags = map[string]string{"team": "iot"}
 		in.Environment = &lambdaapi.Environment{Variables: map[string]string{"outbucketname": "b"}}
 	})
@@ -31,7 +32,7 @@ func TestCreateFunctionStoresAndExtractsPackage(t *testing.T) {
 	if *out.State != "Pending" || *out.Timeout != 3 || *out.MemorySize != 128 {
 		t.Errorf("create response: state %s timeout %d memory %d", *out.State, *out.Timeout, *out.MemorySize)
 	}
-	got, err := e.s.GetFunction(bg, &lambdaapi.GetFunctionRequest{FunctionName: ptr("gofn")})
+	got, err := e.s.GetFunction(bg, &lambdaapi.GetFunctionRequest{FunctionName: api.Ptr("gofn")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -42,7 +43,7 @@ func TestCreateFunctionStoresAndExtractsPackage(t *testing.T) {
 		t.Errorf("GetFunction = %+v", got)
 	}
 	// The engine gets the extracted package with bootstrap still executable.
-	if _, err := e.s.Invoke(bg, &lambdaapi.InvocationRequest{FunctionName: ptr("gofn")}); err != nil {
+	if _, err := e.s.Invoke(bg, &lambdaapi.InvocationRequest{FunctionName: api.Ptr("gofn")}); err != nil {
 		t.Fatal(err)
 	}
 	dir := e.fake.lastCall().fn.CodeDir
@@ -79,13 +80,13 @@ func TestCreateFunctionValidation(t *testing.T) {
 				in.Environment = &lambdaapi.Environment{Variables: map[string]string{"AWS_REGION": "x", "OK": "y"}}
 			}},
 		{"role", "InvalidParameterValueException", "The role defined for the function cannot be assumed by Lambda.",
-			func(in *lambdaapi.CreateFunctionRequest) { in.Role = ptr("arn:aws:iam::000000000000:role/missing") }},
-		{"timeout", "InvalidParameterValueException", "", func(in *lambdaapi.CreateFunctionRequest) { in.Timeout = ptr(int64(901)) }},
-		{"memory", "InvalidParameterValueException", "", func(in *lambdaapi.CreateFunctionRequest) { in.MemorySize = ptr(int64(64)) }},
+			func(in *lambdaapi.CreateFunctionRequest) { in.Role = api.Ptr("arn:aws:iam::000000000000:role/missing") }},
+		{"timeout", "InvalidParameterValueException", "", func(in *lambdaapi.CreateFunctionRequest) { in.Timeout = api.Ptr(int64(901)) }},
+		{"memory", "InvalidParameterValueException", "", func(in *lambdaapi.CreateFunctionRequest) { in.MemorySize = api.Ptr(int64(64)) }},
 		{"handler", "InvalidParameterValueException", "", func(in *lambdaapi.CreateFunctionRequest) { in.Handler = nil }},
-		{"runtime", "InvalidParameterValueException", "", func(in *lambdaapi.CreateFunctionRequest) { in.Runtime = ptr("java8") }},
+		{"runtime", "InvalidParameterValueException", "", func(in *lambdaapi.CreateFunctionRequest) { in.Runtime = api.Ptr("java8") }},
 		{"s3", "InvalidParameterValueException", "", func(in *lambdaapi.CreateFunctionRequest) {
-			in.Code = &lambdaapi.FunctionCode{S3Bucket: ptr("b"), S3Key: ptr("k.zip")}
+			in.Code = &lambdaapi.FunctionCode{S3Bucket: api.Ptr("b"), S3Key: api.Ptr("k.zip")}
 		}},
 	}
 	for _, c := range cases {
@@ -110,7 +111,7 @@ func TestCreateFunctionValidation(t *testing.T) {
 	}
 	// The 2017 runtimes of the seeds are accepted.
 	for i, rt := range []string{"python2.7", "python3.7", "nodejs6.10", "provided"} {
-		e.create(t, "old"+string(rune('a'+i)), func(in *lambdaapi.CreateFunctionRequest) { in.Runtime = ptr(rt) })
+		e.create(t, "old"+string(rune('a'+i)), func(in *lambdaapi.CreateFunctionRequest) { in.Runtime = api.Ptr(rt) })
 	}
 }
 
@@ -120,18 +121,18 @@ func TestFunctionNamesAndPagination(t *testing.T) {
 		e.create(t, n)
 	}
 	for _, name := range []string{"a", "000000000000:function:a", "arn:aws:lambda:us-east-1:000000000000:function:a", "arn:aws:lambda:us-east-1:000000000000:function:a:$LATEST"} {
-		out, err := e.s.GetFunctionConfiguration(bg, &lambdaapi.GetFunctionConfigurationRequest{FunctionName: ptr(name)})
+		out, err := e.s.GetFunctionConfiguration(bg, &lambdaapi.GetFunctionConfigurationRequest{FunctionName: api.Ptr(name)})
 		if err != nil || *out.FunctionName != "a" {
 			t.Errorf("GetFunctionConfiguration(%s) = %v, %v", name, out, err)
 		}
 	}
-	_, err := e.s.GetFunction(bg, &lambdaapi.GetFunctionRequest{FunctionName: ptr("nope")})
+	_, err := e.s.GetFunction(bg, &lambdaapi.GetFunctionRequest{FunctionName: api.Ptr("nope")})
 	wantErr(t, err, "ResourceNotFoundException", "Function not found: arn:aws:lambda:us-east-1:000000000000:function:nope")
 
 	var names []string
 	var marker *string
 	for pages := 0; ; pages++ {
-		out, err := e.s.ListFunctions(bg, &lambdaapi.ListFunctionsRequest{MaxItems: ptr(int64(2)), Marker: marker})
+		out, err := e.s.ListFunctions(bg, &lambdaapi.ListFunctionsRequest{MaxItems: api.Ptr(int64(2)), Marker: marker})
 		if err != nil || pages > 3 {
 			t.Fatal(err, pages)
 		}
@@ -145,13 +146,13 @@ func TestFunctionNamesAndPagination(t *testing.T) {
 	if !slices.Equal(names, []string{"a", "b", "c"}) {
 		t.Errorf("paged names = %v", names)
 	}
-	if _, err := e.s.DeleteFunction(bg, &lambdaapi.DeleteFunctionRequest{FunctionName: ptr("b")}); err != nil {
+	if _, err := e.s.DeleteFunction(bg, &lambdaapi.DeleteFunctionRequest{FunctionName: api.Ptr("b")}); err != nil {
 		t.Fatal(err)
 	}
 	if !slices.Contains(e.fake.retired, "arn:aws:lambda:us-east-1:000000000000:function:b:") {
 		t.Errorf("retired = %v", e.fake.retired)
 	}
-	_, err = e.s.GetFunction(bg, &lambdaapi.GetFunctionRequest{FunctionName: ptr("b")})
+	_, err = e.s.GetFunction(bg, &lambdaapi.GetFunctionRequest{FunctionName: api.Ptr("b")})
 	wantErr(t, err, "ResourceNotFoundException")
 }
 
@@ -159,7 +160,7 @@ func TestUpdatesChangeRevisionAndRetire(t *testing.T) {
 	e := newEnv(t)
 	created := e.create(t, "f")
 	upd, err := e.s.UpdateFunctionConfiguration(bg, &lambdaapi.UpdateFunctionConfigurationRequest{
-		FunctionName: ptr("f"), Timeout: ptr(int64(15)), Runtime: ptr("python3.7"),
+		FunctionName: api.Ptr("f"), Timeout: api.Ptr(int64(15)), Runtime: api.Ptr("python3.7"),
 		Environment: &lambdaapi.Environment{Variables: map[string]string{"outbucketname": "out"}},
 	})
 	if err != nil {
@@ -171,21 +172,21 @@ func TestUpdatesChangeRevisionAndRetire(t *testing.T) {
 	if len(e.fake.retired) != 1 || e.fake.retired[0] != "arn:aws:lambda:us-east-1:000000000000:function:f:$LATEST:" {
 		t.Errorf("retired = %v", e.fake.retired)
 	}
-	_, err = e.s.UpdateFunctionConfiguration(bg, &lambdaapi.UpdateFunctionConfigurationRequest{FunctionName: ptr("f"), RevisionId: created.RevisionId})
+	_, err = e.s.UpdateFunctionConfiguration(bg, &lambdaapi.UpdateFunctionConfigurationRequest{FunctionName: api.Ptr("f"), RevisionId: created.RevisionId})
 	wantErr(t, err, "PreconditionFailedException")
-	_, err = e.s.UpdateFunctionConfiguration(bg, &lambdaapi.UpdateFunctionConfigurationRequest{FunctionName: ptr("f"),
+	_, err = e.s.UpdateFunctionConfiguration(bg, &lambdaapi.UpdateFunctionConfigurationRequest{FunctionName: api.Ptr("f"),
 		Environment: &lambdaapi.Environment{Variables: map[string]string{"LAMBDA_TASK_ROOT": "/x"}}})
 	wantErr(t, err, "InvalidParameterValueException")
 
 	newZip := zipOf(t, map[string]string{"lambda_function.py": "def lambda_handler(e, c):\n    return 2\n"})
-	code, err := e.s.UpdateFunctionCode(bg, &lambdaapi.UpdateFunctionCodeRequest{FunctionName: ptr("f"), ZipFile: newZip})
+	code, err := e.s.UpdateFunctionCode(bg, &lambdaapi.UpdateFunctionCodeRequest{FunctionName: api.Ptr("f"), ZipFile: newZip})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if *code.CodeSha256 == *created.CodeSha256 || *code.RevisionId == *upd.RevisionId || len(e.fake.retired) != 2 {
 		t.Errorf("code update = %s %s, retired %v", *code.CodeSha256, *code.RevisionId, e.fake.retired)
 	}
-	if _, err := e.s.Invoke(bg, &lambdaapi.InvocationRequest{FunctionName: ptr("f")}); err != nil {
+	if _, err := e.s.Invoke(bg, &lambdaapi.InvocationRequest{FunctionName: api.Ptr("f")}); err != nil {
 		t.Fatal(err)
 	}
 	fn := e.fake.lastCall().fn

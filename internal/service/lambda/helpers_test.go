@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kiricloud/kiri/internal/api"
 	iamapi "github.com/kiricloud/kiri/internal/api/iam"
 	lambdaapi "github.com/kiricloud/kiri/internal/api/lambda"
 	"github.com/kiricloud/kiri/internal/protocol"
@@ -86,7 +87,7 @@ func newEnv(t *testing.T) *env {
 	e := &env{st: st, fake: &fakeInvoker{}, root: t.TempDir()}
 	e.iam = iam.New(st, testAccount)
 	e.sts = sts.New(st, e.iam, testAccount)
-	out, err := e.iam.CreateRole(bg, &iamapi.CreateRoleRequest{RoleName: ptr("role-lambdaexec"), AssumeRolePolicyDocument: ptr(lambdaTrust)})
+	out, err := e.iam.CreateRole(bg, &iamapi.CreateRoleRequest{RoleName: api.Ptr("role-lambdaexec"), AssumeRolePolicyDocument: api.Ptr(lambdaTrust)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -143,7 +144,7 @@ func (e *env) create(t *testing.T, name string, mutate ...func(*lambdaapi.Create
 
 func (e *env) createReq(t *testing.T, name string) *lambdaapi.CreateFunctionRequest {
 	return &lambdaapi.CreateFunctionRequest{
-		FunctionName: ptr(name), Runtime: ptr("python3.6"), Role: ptr(e.role), Handler: ptr("lambda_function.lambda_handler"),
+		FunctionName: api.Ptr(name), Runtime: api.Ptr("python3.6"), Role: api.Ptr(e.role), Handler: api.Ptr("lambda_function.lambda_handler"),
 		Code: &lambdaapi.FunctionCode{ZipFile: zipOf(t, pyZip)},
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"time"
 
+	"github.com/kiricloud/kiri/internal/api"
 	lambdaapi "github.com/kiricloud/kiri/internal/api/lambda"
 	"github.com/kiricloud/kiri/internal/protocol"
 	"github.com/kiricloud/kiri/internal/request"
@@ -35,7 +36,7 @@ func (s *Service) Invoke(ctx context.Context, in *lambdaapi.InvocationRequest) (
 	if err != nil {
 		return nil, err
 	}
-	typ := orDefault(deref(in.InvocationType), lambdaapi.InvocationTypeRequestResponse)
+	typ := orDefault(api.Deref(in.InvocationType), lambdaapi.InvocationTypeRequestResponse)
 	if limit := payloadLimit(typ); len(in.Payload) > limit {
 		return nil, lambdaapi.NewRequestTooLargeException("Request must be smaller than %d bytes for the InvokeFunction operation", limit)
 	}
@@ -47,24 +48,24 @@ func (s *Service) Invoke(ctx context.Context, in *lambdaapi.InvocationRequest) (
 		if err := s.enqueue(ctx, ref, in.Payload); err != nil {
 			return nil, err
 		}
-		return &lambdaapi.InvocationResponse{StatusCode: ptr(int64(202))}, nil
+		return &lambdaapi.InvocationResponse{StatusCode: api.Ptr(int64(202))}, nil
 	case lambdaapi.InvocationTypeDryRun:
 		if _, err := s.target(ref); err != nil {
 			return nil, err
 		}
-		return &lambdaapi.InvocationResponse{StatusCode: ptr(int64(204))}, nil
+		return &lambdaapi.InvocationResponse{StatusCode: api.Ptr(int64(204))}, nil
 	}
 	t, err := s.target(ref)
 	if err != nil {
 		return nil, err
 	}
-	inv := runtime.Invocation{RequestID: requestID(ctx), Payload: in.Payload, ClientContext: deref(in.ClientContext),
-		TailLog: deref(in.LogType) == lambdaapi.LogTypeTail}
+	inv := runtime.Invocation{RequestID: requestID(ctx), Payload: in.Payload, ClientContext: api.Deref(in.ClientContext),
+		TailLog: api.Deref(in.LogType) == lambdaapi.LogTypeTail}
 	res, err := s.invoker.Invoke(ctx, s.runtimeFunction(t), inv)
 	if err != nil {
 		return nil, invokeError(t, err)
 	}
-	out := &lambdaapi.InvocationResponse{StatusCode: ptr(int64(200)), Payload: res.Payload, ExecutedVersion: ptr(t.cfg.Version),
+	out := &lambdaapi.InvocationResponse{StatusCode: api.Ptr(int64(200)), Payload: res.Payload, ExecutedVersion: api.Ptr(t.cfg.Version),
 		FunctionError: optional(res.FunctionError)}
 	if inv.TailLog {
 		out.LogResult = optional(res.LogTail)
@@ -82,11 +83,11 @@ func payloadLimit(invocationType string) int {
 // InvokeAsync is the legacy asynchronous invoke: an Event invocation.
 func (s *Service) InvokeAsync(ctx context.Context, in *lambdaapi.InvokeAsyncRequest) (*lambdaapi.InvokeAsyncResponse, error) {
 	_, err := s.Invoke(ctx, &lambdaapi.InvocationRequest{FunctionName: in.FunctionName, Payload: in.InvokeArgs,
-		InvocationType: ptr(lambdaapi.InvocationTypeEvent)})
+		InvocationType: api.Ptr(lambdaapi.InvocationTypeEvent)})
 	if err != nil {
 		return nil, err
 	}
-	return &lambdaapi.InvokeAsyncResponse{Status: ptr(int64(202))}, nil
+	return &lambdaapi.InvokeAsyncResponse{Status: api.Ptr(int64(202))}, nil
 }
 
 func requestID(ctx context.Context) string {

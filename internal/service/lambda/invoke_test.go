@@ -7,6 +7,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/kiricloud/kiri/internal/api"
 	lambdaapi "github.com/kiricloud/kiri/internal/api/lambda"
 	"github.com/kiricloud/kiri/internal/protocol"
 	"github.com/kiricloud/kiri/internal/service/lambda/runtime"
@@ -26,7 +27,7 @@ func TestInvokeSync(t *testing.T) {
 		}
 		return runtime.Result{Payload: inv.Payload, LogTail: "bG9n"}, nil
 	}
-	out, err := e.s.Invoke(bg, &lambdaapi.InvocationRequest{FunctionName: ptr("f"), Payload: []byte(`{"a":1}`)})
+	out, err := e.s.Invoke(bg, &lambdaapi.InvocationRequest{FunctionName: api.Ptr("f"), Payload: []byte(`{"a":1}`)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -37,21 +38,21 @@ func TestInvokeSync(t *testing.T) {
 	if call.fn.Name != "f" || call.fn.Runtime != "python3.6" || call.fn.MemoryMB != 128 || call.fn.LogGroup != "/aws/lambda/f" || call.inv.RequestID == "" {
 		t.Errorf("runtime function = %+v / %+v", call.fn, call.inv)
 	}
-	out, err = e.s.Invoke(bg, &lambdaapi.InvocationRequest{FunctionName: ptr("f"), Payload: []byte(`{"fail":true}`), LogType: ptr("Tail")})
-	if err != nil || deref(out.FunctionError) != "Unhandled" || deref(out.LogResult) != "bG9n" || *out.StatusCode != 200 {
+	out, err = e.s.Invoke(bg, &lambdaapi.InvocationRequest{FunctionName: api.Ptr("f"), Payload: []byte(`{"fail":true}`), LogType: api.Ptr("Tail")})
+	if err != nil || api.Deref(out.FunctionError) != "Unhandled" || api.Deref(out.LogResult) != "bG9n" || *out.StatusCode != 200 {
 		t.Errorf("failed invoke = %+v, %v", out, err)
 	}
 
 	n := e.fake.callCount()
-	out, err = e.s.Invoke(bg, &lambdaapi.InvocationRequest{FunctionName: ptr("f"), InvocationType: ptr("DryRun")})
+	out, err = e.s.Invoke(bg, &lambdaapi.InvocationRequest{FunctionName: api.Ptr("f"), InvocationType: api.Ptr("DryRun")})
 	if err != nil || *out.StatusCode != 204 || e.fake.callCount() != n {
 		t.Errorf("DryRun = %+v, %v, calls %d", out, err, e.fake.callCount()-n)
 	}
-	_, err = e.s.Invoke(bg, &lambdaapi.InvocationRequest{FunctionName: ptr("f"), Payload: bytes.Repeat([]byte(" "), 6*1024*1024+1)})
+	_, err = e.s.Invoke(bg, &lambdaapi.InvocationRequest{FunctionName: api.Ptr("f"), Payload: bytes.Repeat([]byte(" "), 6*1024*1024+1)})
 	wantErr(t, err, "RequestTooLargeException")
-	_, err = e.s.Invoke(bg, &lambdaapi.InvocationRequest{FunctionName: ptr("f"), Payload: []byte(`{"a":1,}`)})
+	_, err = e.s.Invoke(bg, &lambdaapi.InvocationRequest{FunctionName: api.Ptr("f"), Payload: []byte(`{"a":1,}`)})
 	wantErr(t, err, "InvalidRequestContentException")
-	_, err = e.s.Invoke(bg, &lambdaapi.InvocationRequest{FunctionName: ptr("missing")})
+	_, err = e.s.Invoke(bg, &lambdaapi.InvocationRequest{FunctionName: api.Ptr("missing")})
 	wantErr(t, err, "ResourceNotFoundException")
 }
 
@@ -61,13 +62,13 @@ func TestInvokeThrottled(t *testing.T) {
 	e.fake.handle = func(int, *runtime.Function, runtime.Invocation) (runtime.Result, error) {
 		return runtime.Result{}, runtime.ErrThrottled
 	}
-	_, err := e.s.Invoke(bg, &lambdaapi.InvocationRequest{FunctionName: ptr("f")})
+	_, err := e.s.Invoke(bg, &lambdaapi.InvocationRequest{FunctionName: api.Ptr("f")})
 	wantErr(t, err, "TooManyRequestsException", "Rate Exceeded.")
 	if pe := err.(*protocol.Error); pe.Status != 429 || pe.Fields["Reason"] != "ConcurrentInvocationLimitExceeded" {
 		t.Errorf("throttle = %d %v", pe.Status, pe.Fields)
 	}
-	e.s.PutFunctionConcurrency(bg, &lambdaapi.PutFunctionConcurrencyRequest{FunctionName: ptr("f"), ReservedConcurrentExecutions: ptr(int64(0))})
-	_, err = e.s.Invoke(bg, &lambdaapi.InvocationRequest{FunctionName: ptr("f")})
+	e.s.PutFunctionConcurrency(bg, &lambdaapi.PutFunctionConcurrencyRequest{FunctionName: api.Ptr("f"), ReservedConcurrentExecutions: api.Ptr(int64(0))})
+	_, err = e.s.Invoke(bg, &lambdaapi.InvocationRequest{FunctionName: api.Ptr("f")})
 	if pe, _ := err.(*protocol.Error); pe == nil || pe.Fields["Reason"] != "ReservedFunctionConcurrentInvocationLimitExceeded" {
 		t.Errorf("reserved throttle = %v", err)
 	}
@@ -112,7 +113,7 @@ func TestAsyncInvokeRetries(t *testing.T) {
 		}
 		return runtime.Result{Payload: []byte("null")}, nil
 	}
-	out, err := e.s.Invoke(bg, &lambdaapi.InvocationRequest{FunctionName: ptr("f"), InvocationType: ptr("Event"), Payload: []byte(`{"k":"v"}`)})
+	out, err := e.s.Invoke(bg, &lambdaapi.InvocationRequest{FunctionName: api.Ptr("f"), InvocationType: api.Ptr("Event"), Payload: []byte(`{"k":"v"}`)})
 	if err != nil || *out.StatusCode != 202 {
 		t.Fatalf("Event invoke = %+v, %v", out, err)
 	}
@@ -129,15 +130,15 @@ func TestAsyncInvokeGivesUp(t *testing.T) {
 	e.s = New(Config{Store: e.st, Invoker: e.fake, CodeRoot: e.root, IAM: e.iam, STS: e.sts, RetryDelay: 1, Destinations: dlq})
 	t.Cleanup(func() { e.s.Close() })
 	e.create(t, "f", func(in *lambdaapi.CreateFunctionRequest) {
-		in.DeadLetterConfig = &lambdaapi.DeadLetterConfig{TargetArn: ptr("arn:aws:sqs:us-east-1:000000000000:dlq")}
+		in.DeadLetterConfig = &lambdaapi.DeadLetterConfig{TargetArn: api.Ptr("arn:aws:sqs:us-east-1:000000000000:dlq")}
 	})
-	if _, err := e.s.PutFunctionEventInvokeConfig(bg, &lambdaapi.PutFunctionEventInvokeConfigRequest{FunctionName: ptr("f"), MaximumRetryAttempts: ptr(int64(1))}); err != nil {
+	if _, err := e.s.PutFunctionEventInvokeConfig(bg, &lambdaapi.PutFunctionEventInvokeConfigRequest{FunctionName: api.Ptr("f"), MaximumRetryAttempts: api.Ptr(int64(1))}); err != nil {
 		t.Fatal(err)
 	}
 	e.fake.handle = func(int, *runtime.Function, runtime.Invocation) (runtime.Result, error) {
 		return runtime.Result{FunctionError: "Unhandled", Payload: []byte(`{"errorMessage":"boom"}`)}, nil
 	}
-	if _, err := e.s.InvokeAsync(bg, &lambdaapi.InvokeAsyncRequest{FunctionName: ptr("f"), InvokeArgs: []byte(`{}`)}); err != nil {
+	if _, err := e.s.InvokeAsync(bg, &lambdaapi.InvokeAsyncRequest{FunctionName: api.Ptr("f"), InvokeArgs: []byte(`{}`)}); err != nil {
 		t.Fatal(err)
 	}
 	eventually(t, "dead letter", func() bool { return dlq.count() == 1 && queued(t, e.st) == 0 })
@@ -154,7 +155,7 @@ func TestAsyncQueueSurvivesRestart(t *testing.T) {
 	block := &blockingInvoker{fakeInvoker: e.fake, started: started}
 	first := New(Config{Store: e.st, Invoker: block, CodeRoot: e.root, IAM: e.iam, STS: e.sts, RetryDelay: 1})
 	e.s.Close()
-	if _, err := first.Invoke(bg, &lambdaapi.InvocationRequest{FunctionName: ptr("f"), InvocationType: ptr("Event"), Payload: []byte(`{"n":1}`)}); err != nil {
+	if _, err := first.Invoke(bg, &lambdaapi.InvocationRequest{FunctionName: api.Ptr("f"), InvocationType: api.Ptr("Event"), Payload: []byte(`{"n":1}`)}); err != nil {
 		t.Fatal(err)
 	}
 	<-started
@@ -187,29 +188,29 @@ func (b *blockingInvoker) Invoke(ctx context.Context, fn *runtime.Function, inv 
 func TestEventInvokeConfig(t *testing.T) {
 	e := newEnv(t)
 	e.create(t, "f")
-	_, err := e.s.GetFunctionEventInvokeConfig(bg, &lambdaapi.GetFunctionEventInvokeConfigRequest{FunctionName: ptr("f")})
+	_, err := e.s.GetFunctionEventInvokeConfig(bg, &lambdaapi.GetFunctionEventInvokeConfigRequest{FunctionName: api.Ptr("f")})
 	wantErr(t, err, "ResourceNotFoundException")
-	_, err = e.s.PutFunctionEventInvokeConfig(bg, &lambdaapi.PutFunctionEventInvokeConfigRequest{FunctionName: ptr("f"), MaximumRetryAttempts: ptr(int64(3))})
+	_, err = e.s.PutFunctionEventInvokeConfig(bg, &lambdaapi.PutFunctionEventInvokeConfigRequest{FunctionName: api.Ptr("f"), MaximumRetryAttempts: api.Ptr(int64(3))})
 	wantErr(t, err, "InvalidParameterValueException")
-	_, err = e.s.PutFunctionEventInvokeConfig(bg, &lambdaapi.PutFunctionEventInvokeConfigRequest{FunctionName: ptr("f"), MaximumEventAgeInSeconds: ptr(int64(59))})
+	_, err = e.s.PutFunctionEventInvokeConfig(bg, &lambdaapi.PutFunctionEventInvokeConfigRequest{FunctionName: api.Ptr("f"), MaximumEventAgeInSeconds: api.Ptr(int64(59))})
 	wantErr(t, err, "InvalidParameterValueException")
-	dest := &lambdaapi.DestinationConfig{OnFailure: &lambdaapi.OnFailure{Destination: ptr("arn:aws:sqs:us-east-1:000000000000:q")}}
-	put, err := e.s.PutFunctionEventInvokeConfig(bg, &lambdaapi.PutFunctionEventInvokeConfigRequest{FunctionName: ptr("f"),
-		MaximumRetryAttempts: ptr(int64(0)), MaximumEventAgeInSeconds: ptr(int64(3600)), DestinationConfig: dest})
+	dest := &lambdaapi.DestinationConfig{OnFailure: &lambdaapi.OnFailure{Destination: api.Ptr("arn:aws:sqs:us-east-1:000000000000:q")}}
+	put, err := e.s.PutFunctionEventInvokeConfig(bg, &lambdaapi.PutFunctionEventInvokeConfigRequest{FunctionName: api.Ptr("f"),
+		MaximumRetryAttempts: api.Ptr(int64(0)), MaximumEventAgeInSeconds: api.Ptr(int64(3600)), DestinationConfig: dest})
 	if err != nil || *put.FunctionArn != "arn:aws:lambda:us-east-1:000000000000:function:f:$LATEST" {
 		t.Fatalf("put = %+v, %v", put, err)
 	}
-	upd, err := e.s.UpdateFunctionEventInvokeConfig(bg, &lambdaapi.UpdateFunctionEventInvokeConfigRequest{FunctionName: ptr("f"), MaximumRetryAttempts: ptr(int64(2))})
+	upd, err := e.s.UpdateFunctionEventInvokeConfig(bg, &lambdaapi.UpdateFunctionEventInvokeConfigRequest{FunctionName: api.Ptr("f"), MaximumRetryAttempts: api.Ptr(int64(2))})
 	if err != nil || *upd.MaximumRetryAttempts != 2 || *upd.MaximumEventAgeInSeconds != 3600 || *upd.DestinationConfig.OnFailure.Destination != "arn:aws:sqs:us-east-1:000000000000:q" {
 		t.Errorf("update = %+v, %v", upd, err)
 	}
-	list, _ := e.s.ListFunctionEventInvokeConfigs(bg, &lambdaapi.ListFunctionEventInvokeConfigsRequest{FunctionName: ptr("f")})
+	list, _ := e.s.ListFunctionEventInvokeConfigs(bg, &lambdaapi.ListFunctionEventInvokeConfigsRequest{FunctionName: api.Ptr("f")})
 	if len(list.FunctionEventInvokeConfigs) != 1 {
 		t.Errorf("list = %d", len(list.FunctionEventInvokeConfigs))
 	}
-	if _, err := e.s.DeleteFunctionEventInvokeConfig(bg, &lambdaapi.DeleteFunctionEventInvokeConfigRequest{FunctionName: ptr("f")}); err != nil {
+	if _, err := e.s.DeleteFunctionEventInvokeConfig(bg, &lambdaapi.DeleteFunctionEventInvokeConfigRequest{FunctionName: api.Ptr("f")}); err != nil {
 		t.Fatal(err)
 	}
-	_, err = e.s.UpdateFunctionEventInvokeConfig(bg, &lambdaapi.UpdateFunctionEventInvokeConfigRequest{FunctionName: ptr("f"), MaximumRetryAttempts: ptr(int64(1))})
+	_, err = e.s.UpdateFunctionEventInvokeConfig(bg, &lambdaapi.UpdateFunctionEventInvokeConfigRequest{FunctionName: api.Ptr("f"), MaximumRetryAttempts: api.Ptr(int64(1))})
 	wantErr(t, err, "ResourceNotFoundException")
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 
+	"github.com/kiricloud/kiri/internal/api"
 	lambdaapi "github.com/kiricloud/kiri/internal/api/lambda"
 	"github.com/kiricloud/kiri/internal/request"
 	"github.com/kiricloud/kiri/internal/store"
@@ -44,7 +45,7 @@ func (s *Service) RegisterPoller(service string, p Poller) {
 	_ = s.st.View(func(tx store.Tx) error {
 		return tx.Scan(globalNS.Prefix("esm"), nil, func(_, v []byte) error {
 			var m esmRecord
-			if jsonDecode(v, &m) == nil && sourceService(deref(m.Config.EventSourceArn)) == service {
+			if jsonDecode(v, &m) == nil && sourceService(api.Deref(m.Config.EventSourceArn)) == service {
 				p.Sync(m.public())
 			}
 			return nil
@@ -76,8 +77,8 @@ type esmRecord struct {
 }
 
 func (m *esmRecord) public() EventSourceMapping {
-	return EventSourceMapping{UUID: deref(m.Config.UUID), Account: m.Account, Region: m.Region, FunctionArn: deref(m.Config.FunctionArn),
-		EventSourceArn: deref(m.Config.EventSourceArn), Enabled: m.Enabled, Config: m.Config}
+	return EventSourceMapping{UUID: api.Deref(m.Config.UUID), Account: m.Account, Region: m.Region, FunctionArn: api.Deref(m.Config.FunctionArn),
+		EventSourceArn: api.Deref(m.Config.EventSourceArn), Enabled: m.Enabled, Config: m.Config}
 }
 
 // view is the mapping as the API shows it, in a transitional state
@@ -90,7 +91,7 @@ func (m *esmRecord) view(state string) *lambdaapi.EventSourceMappingConfiguratio
 			state = "Enabled"
 		}
 	}
-	c.State = ptr(state)
+	c.State = api.Ptr(state)
 	return &c
 }
 
@@ -123,20 +124,20 @@ func (s *Service) CreateEventSourceMapping(ctx context.Context, in *lambdaapi.Cr
 	if err != nil {
 		return nil, err
 	}
-	source := deref(in.EventSourceArn)
+	source := api.Deref(in.EventSourceArn)
 	if source == "" {
 		return nil, lambdaapi.NewInvalidParameterValueException("kiri: EventSourceArn is required (self-managed Kafka sources are not supported)")
 	}
 	m := &esmRecord{Account: ref.account, Region: ref.region, Enabled: in.Enabled == nil || *in.Enabled}
 	m.Config = lambdaapi.EventSourceMappingConfiguration{
-		UUID: ptr(request.NewID()), EventSourceArn: &source, FunctionArn: ptr(ref.qualifiedArn()),
-		BatchSize: ptr(defaultBatchSize(source)), MaximumBatchingWindowInSeconds: ptr(int64(0)),
+		UUID: api.Ptr(request.NewID()), EventSourceArn: &source, FunctionArn: api.Ptr(ref.qualifiedArn()),
+		BatchSize: api.Ptr(defaultBatchSize(source)), MaximumBatchingWindowInSeconds: api.Ptr(int64(0)),
 		StartingPosition: in.StartingPosition, StartingPositionTimestamp: in.StartingPositionTimestamp,
 		FilterCriteria: in.FilterCriteria, DestinationConfig: in.DestinationConfig, FunctionResponseTypes: in.FunctionResponseTypes,
 		MaximumRecordAgeInSeconds: in.MaximumRecordAgeInSeconds, BisectBatchOnFunctionError: in.BisectBatchOnFunctionError,
 		MaximumRetryAttempts: in.MaximumRetryAttempts, ParallelizationFactor: in.ParallelizationFactor,
 		TumblingWindowInSeconds: in.TumblingWindowInSeconds, ScalingConfig: in.ScalingConfig, Topics: in.Topics, Queues: in.Queues,
-		LastModified: ptr(s.now()), LastProcessingResult: ptr("No records processed"), StateTransitionReason: ptr("USER_INITIATED"),
+		LastModified: api.Ptr(s.now()), LastProcessingResult: api.Ptr("No records processed"), StateTransitionReason: api.Ptr("USER_INITIATED"),
 	}
 	if in.BatchSize != nil {
 		m.Config.BatchSize = in.BatchSize
@@ -148,7 +149,7 @@ func (s *Service) CreateEventSourceMapping(ctx context.Context, in *lambdaapi.Cr
 		if err := checkQualifierExists(tx, ref); err != nil {
 			return err
 		}
-		if dup := findMapping(tx, ref.scope, source, deref(m.Config.FunctionArn)); dup != "" {
+		if dup := findMapping(tx, ref.scope, source, api.Deref(m.Config.FunctionArn)); dup != "" {
 			return lambdaapi.NewResourceConflictException("An event source mapping with event source (\"%s\") and function (\"%s\") already exists. Please update or delete the existing mapping with UUID %s", source, ref.name, dup)
 		}
 		return store.PutJSON(tx, esmKey(*m.Config.UUID), m)
@@ -164,8 +165,8 @@ func (s *Service) CreateEventSourceMapping(ctx context.Context, in *lambdaapi.Cr
 func findMapping(tx store.Tx, sc scope, source, function string) string {
 	found := ""
 	_ = scanMappings(tx, sc, func(m *esmRecord) bool {
-		if deref(m.Config.EventSourceArn) == source && deref(m.Config.FunctionArn) == function {
-			found = deref(m.Config.UUID)
+		if api.Deref(m.Config.EventSourceArn) == source && api.Deref(m.Config.FunctionArn) == function {
+			found = api.Deref(m.Config.UUID)
 			return false
 		}
 		return true
@@ -187,7 +188,7 @@ func scanMappings(tx store.Tx, sc scope, fn func(*esmRecord) bool) error {
 }
 
 func (s *Service) syncPoller(m *esmRecord) {
-	if p := s.poller(deref(m.Config.EventSourceArn)); p != nil {
+	if p := s.poller(api.Deref(m.Config.EventSourceArn)); p != nil {
 		p.Sync(m.public())
 	}
 }
@@ -197,7 +198,7 @@ func (s *Service) GetEventSourceMapping(ctx context.Context, in *lambdaapi.GetEv
 	sc := s.scopeOf(ctx)
 	var m *esmRecord
 	err := s.st.View(func(tx store.Tx) (err error) {
-		m, err = getMapping(tx, sc, deref(in.UUID))
+		m, err = getMapping(tx, sc, api.Deref(in.UUID))
 		return err
 	})
 	if err != nil {
@@ -216,11 +217,11 @@ func (s *Service) UpdateEventSourceMapping(ctx context.Context, in *lambdaapi.Up
 		if err != nil {
 			return nil, err
 		}
-		fref, fnArn = ref, ptr(ref.qualifiedArn())
+		fref, fnArn = ref, api.Ptr(ref.qualifiedArn())
 	}
 	var m *esmRecord
 	err := s.st.Update(func(tx store.Tx) (err error) {
-		if m, err = getMapping(tx, sc, deref(in.UUID)); err != nil {
+		if m, err = getMapping(tx, sc, api.Deref(in.UUID)); err != nil {
 			return err
 		}
 		if fnArn != nil {
@@ -230,8 +231,8 @@ func (s *Service) UpdateEventSourceMapping(ctx context.Context, in *lambdaapi.Up
 			m.Config.FunctionArn = fnArn
 		}
 		applyMappingUpdate(m, in)
-		m.Config.LastModified = ptr(s.now())
-		return store.PutJSON(tx, esmKey(deref(in.UUID)), m)
+		m.Config.LastModified = api.Ptr(s.now())
+		return store.PutJSON(tx, esmKey(api.Deref(in.UUID)), m)
 	})
 	if err != nil {
 		return nil, err
@@ -276,16 +277,16 @@ func (s *Service) DeleteEventSourceMapping(ctx context.Context, in *lambdaapi.De
 	sc := s.scopeOf(ctx)
 	var m *esmRecord
 	err := s.st.Update(func(tx store.Tx) (err error) {
-		if m, err = getMapping(tx, sc, deref(in.UUID)); err != nil {
+		if m, err = getMapping(tx, sc, api.Deref(in.UUID)); err != nil {
 			return err
 		}
-		return tx.Delete(esmKey(deref(in.UUID)))
+		return tx.Delete(esmKey(api.Deref(in.UUID)))
 	})
 	if err != nil {
 		return nil, err
 	}
-	if p := s.poller(deref(m.Config.EventSourceArn)); p != nil {
-		p.Remove(deref(in.UUID))
+	if p := s.poller(api.Deref(m.Config.EventSourceArn)); p != nil {
+		p.Remove(api.Deref(in.UUID))
 	}
 	return m.view("Deleting"), nil
 }
@@ -307,10 +308,10 @@ func (s *Service) ListEventSourceMappings(ctx context.Context, in *lambdaapi.Lis
 	started := page.marker == ""
 	err := s.st.View(func(tx store.Tx) error {
 		return scanMappings(tx, sc, func(m *esmRecord) bool {
-			uuid := deref(m.Config.UUID)
+			uuid := api.Deref(m.Config.UUID)
 			started = started || uuid == page.marker
-			if !started || (fnArn != "" && deref(m.Config.FunctionArn) != fnArn) ||
-				(in.EventSourceArn != nil && deref(m.Config.EventSourceArn) != *in.EventSourceArn) {
+			if !started || (fnArn != "" && api.Deref(m.Config.FunctionArn) != fnArn) ||
+				(in.EventSourceArn != nil && api.Deref(m.Config.EventSourceArn) != *in.EventSourceArn) {
 				return true
 			}
 			if !page.take(uuid) {

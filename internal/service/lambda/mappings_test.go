@@ -4,6 +4,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/kiricloud/kiri/internal/api"
 	lambdaapi "github.com/kiricloud/kiri/internal/api/lambda"
 )
 
@@ -30,7 +31,7 @@ func TestEventSourceMappings(t *testing.T) {
 	e := newEnv(t)
 	e.create(t, "mailworker")
 	queue := "arn:aws:sqs:us-east-1:000000000000:mailsendqueue000"
-	created, err := e.s.CreateEventSourceMapping(bg, &lambdaapi.CreateEventSourceMappingRequest{FunctionName: ptr("mailworker"), EventSourceArn: ptr(queue),
+	created, err := e.s.CreateEventSourceMapping(bg, &lambdaapi.CreateEventSourceMappingRequest{FunctionName: api.Ptr("mailworker"), EventSourceArn: api.Ptr(queue),
 		FunctionResponseTypes: []string{"ReportBatchItemFailures"}})
 	if err != nil {
 		t.Fatal(err)
@@ -39,9 +40,9 @@ func TestEventSourceMappings(t *testing.T) {
 	if *created.State != "Creating" || *created.BatchSize != 10 || *created.FunctionArn != "arn:aws:lambda:us-east-1:000000000000:function:mailworker" {
 		t.Errorf("created = %s %d %s", *created.State, *created.BatchSize, *created.FunctionArn)
 	}
-	_, err = e.s.CreateEventSourceMapping(bg, &lambdaapi.CreateEventSourceMappingRequest{FunctionName: ptr("mailworker"), EventSourceArn: ptr(queue)})
+	_, err = e.s.CreateEventSourceMapping(bg, &lambdaapi.CreateEventSourceMappingRequest{FunctionName: api.Ptr("mailworker"), EventSourceArn: api.Ptr(queue)})
 	wantErr(t, err, "ResourceConflictException")
-	_, err = e.s.CreateEventSourceMapping(bg, &lambdaapi.CreateEventSourceMappingRequest{FunctionName: ptr("nope"), EventSourceArn: ptr(queue)})
+	_, err = e.s.CreateEventSourceMapping(bg, &lambdaapi.CreateEventSourceMappingRequest{FunctionName: api.Ptr("nope"), EventSourceArn: api.Ptr(queue)})
 	wantErr(t, err, "ResourceNotFoundException")
 
 	// A poller registered later is told about the stored mapping.
@@ -55,7 +56,7 @@ func TestEventSourceMappings(t *testing.T) {
 	if *got.State != "Enabled" || got.FunctionResponseTypes[0] != "ReportBatchItemFailures" {
 		t.Errorf("get = %+v", got)
 	}
-	upd, err := e.s.UpdateEventSourceMapping(bg, &lambdaapi.UpdateEventSourceMappingRequest{UUID: &uuid, Enabled: ptr(false), BatchSize: ptr(int64(5))})
+	upd, err := e.s.UpdateEventSourceMapping(bg, &lambdaapi.UpdateEventSourceMappingRequest{UUID: &uuid, Enabled: api.Ptr(false), BatchSize: api.Ptr(int64(5))})
 	if err != nil || *upd.State != "Updating" || *upd.BatchSize != 5 {
 		t.Fatalf("update = %+v, %v", upd, err)
 	}
@@ -66,7 +67,7 @@ func TestEventSourceMappings(t *testing.T) {
 	if *got.State != "Disabled" {
 		t.Errorf("state after disable = %s", *got.State)
 	}
-	list, _ := e.s.ListEventSourceMappings(bg, &lambdaapi.ListEventSourceMappingsRequest{FunctionName: ptr("mailworker")})
+	list, _ := e.s.ListEventSourceMappings(bg, &lambdaapi.ListEventSourceMappingsRequest{FunctionName: api.Ptr("mailworker")})
 	if len(list.EventSourceMappings) != 1 {
 		t.Errorf("list = %d", len(list.EventSourceMappings))
 	}

@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/kiricloud/kiri/internal/api"
 	lambdaapi "github.com/kiricloud/kiri/internal/api/lambda"
 )
 
@@ -33,7 +34,7 @@ var (
 // functions by ARN and carry no request scope.
 func (s *Service) resolveName(ctx context.Context, functionName, qualifier *string) (fnRef, error) {
 	ref := fnRef{scope: s.scopeOf(ctx)}
-	raw := deref(functionName)
+	raw := api.Deref(functionName)
 	parts := strings.Split(raw, ":")
 	var rest []string
 	switch {
@@ -60,7 +61,7 @@ func (s *Service) resolveName(ctx context.Context, functionName, qualifier *stri
 	if len(rest) == 2 {
 		ref.qualifier = rest[1]
 	}
-	if q := deref(qualifier); q != "" {
+	if q := api.Deref(qualifier); q != "" {
 		if ref.qualifier != "" && ref.qualifier != q {
 			return ref, lambdaapi.NewInvalidParameterValueException("The derived qualifier from the function name does not match the specified qualifier.")
 		}

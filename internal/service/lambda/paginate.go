@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"strings"
 
+	"github.com/kiricloud/kiri/internal/api"
 	"github.com/kiricloud/kiri/internal/store"
 )
 
@@ -18,7 +19,7 @@ type pager struct {
 }
 
 func newPager(marker *string, maxItems *int64) *pager {
-	p := &pager{marker: deref(marker), max: 50}
+	p := &pager{marker: api.Deref(marker), max: 50}
 	if maxItems != nil && *maxItems > 0 {
 		p.max = int(min(*maxItems, 10000))
 	}

@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/kiricloud/kiri/internal/api"
 	lambdaapi "github.com/kiricloud/kiri/internal/api/lambda"
 	"github.com/kiricloud/kiri/internal/request"
 	"github.com/kiricloud/kiri/internal/store"
@@ -64,31 +65,31 @@ func (s *Service) AddPermission(ctx context.Context, in *lambdaapi.AddPermission
 		return nil, err
 	}
 	doc, _ := json.Marshal(st)
-	return &lambdaapi.AddPermissionResponse{Statement: ptr(string(doc))}, nil
+	return &lambdaapi.AddPermissionResponse{Statement: api.Ptr(string(doc))}, nil
 }
 
 func newStatement(ref fnRef, in *lambdaapi.AddPermissionRequest) statement {
 	st := statement{
-		Sid: deref(in.StatementId), Effect: "Allow", Principal: principalOf(deref(in.Principal)),
-		Action: deref(in.Action), Resource: ref.qualifiedArn(),
+		Sid: api.Deref(in.StatementId), Effect: "Allow", Principal: principalOf(api.Deref(in.Principal)),
+		Action: api.Deref(in.Action), Resource: ref.qualifiedArn(),
 	}
 	if !strings.Contains(st.Action, ":") && st.Action != "*" {
 		st.Action = "lambda:" + st.Action
 	}
 	cond := map[string]map[string]string{}
-	if v := deref(in.SourceArn); v != "" {
+	if v := api.Deref(in.SourceArn); v != "" {
 		cond["ArnLike"] = map[string]string{"AWS:SourceArn": v}
 	}
-	if v := deref(in.SourceAccount); v != "" {
+	if v := api.Deref(in.SourceAccount); v != "" {
 		addCondition(cond, "StringEquals", "AWS:SourceAccount", v)
 	}
-	if v := deref(in.EventSourceToken); v != "" {
+	if v := api.Deref(in.EventSourceToken); v != "" {
 		addCondition(cond, "StringEquals", "lambda:EventSourceToken", v)
 	}
-	if v := deref(in.PrincipalOrgID); v != "" {
+	if v := api.Deref(in.PrincipalOrgID); v != "" {
 		addCondition(cond, "StringEquals", "aws:PrincipalOrgID", v)
 	}
-	if v := deref(in.FunctionUrlAuthType); v != "" {
+	if v := api.Deref(in.FunctionUrlAuthType); v != "" {
 		addCondition(cond, "StringEquals", "lambda:FunctionUrlAuthType", v)
 	}
 	if len(cond) > 0 {
@@ -130,7 +131,7 @@ func (s *Service) RemovePermission(ctx context.Context, in *lambdaapi.RemovePerm
 	if err != nil {
 		return nil, err
 	}
-	sid := deref(in.StatementId)
+	sid := api.Deref(in.StatementId)
 	err = s.st.Update(func(tx store.Tx) error {
 		if err := checkQualifierExists(tx, ref); err != nil {
 			return err
@@ -195,7 +196,7 @@ func (s *Service) GetPolicy(ctx context.Context, in *lambdaapi.GetPolicyRequest)
 	if err != nil {
 		return nil, err
 	}
-	return &lambdaapi.GetPolicyResponse{Policy: ptr(string(doc)), RevisionId: ptr(p.RevisionID)}, nil
+	return &lambdaapi.GetPolicyResponse{Policy: api.Ptr(string(doc)), RevisionId: api.Ptr(p.RevisionID)}, nil
 }
 
 // AllowsInvoke reports whether the resource policy of the function (or

@@ -5,6 +5,7 @@ import (
 	"maps"
 	"time"
 
+	"github.com/kiricloud/kiri/internal/api"
 	lambdaapi "github.com/kiricloud/kiri/internal/api/lambda"
 	"github.com/kiricloud/kiri/internal/store"
 )
@@ -77,46 +78,46 @@ func lastModified(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:
 // toAPI renders a version's configuration as Lambda reports it.
 func (c *fnConfig) toAPI(sc scope) *lambdaapi.FunctionConfiguration {
 	out := &lambdaapi.FunctionConfiguration{
-		FunctionName:     ptr(c.Name),
-		FunctionArn:      ptr(sc.functionArn(c.Name)),
-		Runtime:          ptr(c.Runtime),
-		Role:             ptr(c.Role),
+		FunctionName:     api.Ptr(c.Name),
+		FunctionArn:      api.Ptr(sc.functionArn(c.Name)),
+		Runtime:          api.Ptr(c.Runtime),
+		Role:             api.Ptr(c.Role),
 		Handler:          optional(c.Handler),
-		CodeSize:         ptr(c.CodeSize),
-		Description:      ptr(c.Description),
-		Timeout:          ptr(c.Timeout),
-		MemorySize:       ptr(c.MemorySize),
-		LastModified:     ptr(lastModified(c.LastModified)),
-		CodeSha256:       ptr(c.CodeSha256),
-		Version:          ptr(c.Version),
-		RevisionId:       ptr(c.RevisionID),
+		CodeSize:         api.Ptr(c.CodeSize),
+		Description:      api.Ptr(c.Description),
+		Timeout:          api.Ptr(c.Timeout),
+		MemorySize:       api.Ptr(c.MemorySize),
+		LastModified:     api.Ptr(lastModified(c.LastModified)),
+		CodeSha256:       api.Ptr(c.CodeSha256),
+		Version:          api.Ptr(c.Version),
+		RevisionId:       api.Ptr(c.RevisionID),
 		KMSKeyArn:        optional(c.KMSKeyArn),
-		TracingConfig:    &lambdaapi.TracingConfigResponse{Mode: ptr(orDefault(c.Tracing, lambdaapi.TracingModePassThrough))},
-		State:            ptr(lambdaapi.StateActive),
-		LastUpdateStatus: ptr(lambdaapi.LastUpdateStatusSuccessful),
-		PackageType:      ptr(lambdaapi.PackageTypeZip),
+		TracingConfig:    &lambdaapi.TracingConfigResponse{Mode: api.Ptr(orDefault(c.Tracing, lambdaapi.TracingModePassThrough))},
+		State:            api.Ptr(lambdaapi.StateActive),
+		LastUpdateStatus: api.Ptr(lambdaapi.LastUpdateStatusSuccessful),
+		PackageType:      api.Ptr(lambdaapi.PackageTypeZip),
 		Architectures:    orDefaultSlice(c.Arch, []string{lambdaapi.ArchitectureX8664}),
-		EphemeralStorage: &lambdaapi.EphemeralStorage{Size: ptr(orDefaultInt(c.Ephemeral, 512))},
-		SnapStart:        &lambdaapi.SnapStartResponse{ApplyOn: ptr(lambdaapi.SnapStartApplyOnNone), OptimizationStatus: ptr(lambdaapi.SnapStartOptimizationStatusOff)},
+		EphemeralStorage: &lambdaapi.EphemeralStorage{Size: api.Ptr(orDefaultInt(c.Ephemeral, 512))},
+		SnapStart:        &lambdaapi.SnapStartResponse{ApplyOn: api.Ptr(lambdaapi.SnapStartApplyOnNone), OptimizationStatus: api.Ptr(lambdaapi.SnapStartOptimizationStatusOff)},
 		LoggingConfig: &lambdaapi.LoggingConfig{
-			LogFormat: ptr(orDefault(c.LogFormat, lambdaapi.LogFormatText)),
-			LogGroup:  ptr(orDefault(c.LogGroup, "/aws/lambda/"+c.Name)),
+			LogFormat: api.Ptr(orDefault(c.LogFormat, lambdaapi.LogFormatText)),
+			LogGroup:  api.Ptr(orDefault(c.LogGroup, "/aws/lambda/"+c.Name)),
 		},
 	}
 	if c.Version != latest {
-		out.FunctionArn = ptr(sc.qualifiedArn(c.Name, c.Version))
+		out.FunctionArn = api.Ptr(sc.qualifiedArn(c.Name, c.Version))
 	}
 	if len(c.Env) > 0 {
 		out.Environment = &lambdaapi.EnvironmentResponse{Variables: maps.Clone(c.Env)}
 	}
 	if c.DeadLetter != "" {
-		out.DeadLetterConfig = &lambdaapi.DeadLetterConfig{TargetArn: ptr(c.DeadLetter)}
+		out.DeadLetterConfig = &lambdaapi.DeadLetterConfig{TargetArn: api.Ptr(c.DeadLetter)}
 	}
 	if len(c.Subnets) > 0 || len(c.SecGroups) > 0 {
-		out.VpcConfig = &lambdaapi.VpcConfigResponse{SubnetIds: c.Subnets, SecurityGroupIds: c.SecGroups, VpcId: ptr("vpc-00000000")}
+		out.VpcConfig = &lambdaapi.VpcConfigResponse{SubnetIds: c.Subnets, SecurityGroupIds: c.SecGroups, VpcId: api.Ptr("vpc-00000000")}
 	}
 	for _, l := range c.Layers {
-		out.Layers = append(out.Layers, lambdaapi.Layer{Arn: ptr(l), CodeSize: ptr(int64(0))})
+		out.Layers = append(out.Layers, lambdaapi.Layer{Arn: api.Ptr(l), CodeSize: api.Ptr(int64(0))})
 	}
 	return out
 }

@@ -147,13 +147,3 @@ func (sc scope) qualifiedArn(name, qualifier string) string {
 	}
 	return sc.functionArn(name) + ":" + qualifier
 }
-
-func ptr[T any](v T) *T { return &v }
-
-func deref[T any](p *T) T {
-	var zero T
-	if p == nil {
-		return zero
-	}
-	return *p
-}

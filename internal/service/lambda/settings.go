@@ -4,6 +4,7 @@ import (
 	"context"
 	"maps"
 
+	"github.com/kiricloud/kiri/internal/api"
 	lambdaapi "github.com/kiricloud/kiri/internal/api/lambda"
 	"github.com/kiricloud/kiri/internal/store"
 )
@@ -68,7 +69,7 @@ func (s *Service) PutFunctionConcurrency(ctx context.Context, in *lambdaapi.PutF
 	if err != nil {
 		return nil, err
 	}
-	want := deref(in.ReservedConcurrentExecutions)
+	want := api.Deref(in.ReservedConcurrentExecutions)
 	err = s.st.Update(func(tx store.Tx) error {
 		f, err := getFunction(tx, ref)
 		if err != nil {
@@ -169,11 +170,11 @@ func (s *Service) GetAccountSettings(ctx context.Context, _ *lambdaapi.GetAccoun
 	}
 	return &lambdaapi.GetAccountSettingsResponse{
 		AccountLimit: &lambdaapi.AccountLimit{
-			TotalCodeSize:                  ptr(int64(80530636800)),
-			CodeSizeUnzipped:               ptr(int64(maxUnzipped)),
-			CodeSizeZipped:                 ptr(int64(maxZipped)),
-			ConcurrentExecutions:           ptr(int64(s.cfg.AccountConcurrency)),
-			UnreservedConcurrentExecutions: ptr(int64(s.cfg.AccountConcurrency) - reserved),
+			TotalCodeSize:                  api.Ptr(int64(80530636800)),
+			CodeSizeUnzipped:               api.Ptr(int64(maxUnzipped)),
+			CodeSizeZipped:                 api.Ptr(int64(maxZipped)),
+			ConcurrentExecutions:           api.Ptr(int64(s.cfg.AccountConcurrency)),
+			UnreservedConcurrentExecutions: api.Ptr(int64(s.cfg.AccountConcurrency) - reserved),
 		},
 		AccountUsage: &lambdaapi.AccountUsage{TotalCodeSize: &codeSize, FunctionCount: &count},
 	}, nil

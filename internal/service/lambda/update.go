@@ -3,6 +3,7 @@ package lambda
 import (
 	"context"
 
+	"github.com/kiricloud/kiri/internal/api"
 	lambdaapi "github.com/kiricloud/kiri/internal/api/lambda"
 	"github.com/kiricloud/kiri/internal/request"
 	"github.com/kiricloud/kiri/internal/store"
@@ -15,14 +16,14 @@ func (s *Service) UpdateFunctionCode(ctx context.Context, in *lambdaapi.UpdateFu
 	if err != nil {
 		return nil, err
 	}
-	if deref(in.DryRun) {
+	if api.Deref(in.DryRun) {
 		return s.dryRunCode(ref)
 	}
 	code, err := s.storeCode(ref.scope, ref.name, &lambdaapi.FunctionCode{ZipFile: in.ZipFile, S3Bucket: in.S3Bucket, S3Key: in.S3Key, ImageUri: in.ImageUri})
 	if err != nil {
 		return nil, err
 	}
-	out, old, err := s.updateLatest(ref, in.RevisionId, deref(in.Publish), func(c *fnConfig) error {
+	out, old, err := s.updateLatest(ref, in.RevisionId, api.Deref(in.Publish), func(c *fnConfig) error {
 		c.CodeSha256, c.CodeSize, c.CodeRev = code.Sha256, code.Size, code.Rev
 		if len(in.Architectures) > 0 {
 			c.Arch = in.Architectures
@@ -107,7 +108,7 @@ func setIf[T any](dst *T, v *T) {
 func (s *Service) unqualified(ctx context.Context, name *string) (fnRef, error) {
 	ref, err := s.resolveName(ctx, name, nil)
 	if err == nil && ref.qualifier != "" {
-		err = lambdaapi.NewInvalidParameterValueException("Unsupported function name: %s", deref(name))
+		err = lambdaapi.NewInvalidParameterValueException("Unsupported function name: %s", api.Deref(name))
 	}
 	return ref, err
 }
@@ -133,7 +134,7 @@ func (s *Service) updateLatest(ref fnRef, revisionID *string, publishToo bool, c
 		}
 		f.Latest.RevisionID, f.Latest.LastModified = request.NewID(), s.now()
 		out = f.Latest.toAPI(ref.scope)
-		out.LastUpdateStatus = ptr(lambdaapi.LastUpdateStatusInProgress)
+		out.LastUpdateStatus = api.Ptr(lambdaapi.LastUpdateStatusInProgress)
 		if publishToo {
 			if v := publish(f, "", s.now()); v != nil {
 				if err := store.PutJSON(tx, versionKey(ref.ns(), ref.name, v.Version), v); err != nil {

@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/kiricloud/kiri/internal/api"
 	lambdaapi "github.com/kiricloud/kiri/internal/api/lambda"
 	"github.com/kiricloud/kiri/internal/store"
 )
@@ -42,10 +43,10 @@ func (s *Service) PublishVersion(ctx context.Context, in *lambdaapi.PublishVersi
 		if err := checkRevision(in.RevisionId, f.Latest.RevisionID); err != nil {
 			return err
 		}
-		if sha := deref(in.CodeSha256); sha != "" && sha != f.Latest.CodeSha256 {
+		if sha := api.Deref(in.CodeSha256); sha != "" && sha != f.Latest.CodeSha256 {
 			return lambdaapi.NewInvalidParameterValueException("CodeSHA256 (%s) is different from current CodeSHA256 in $LATEST(%s). Please try again with the CodeSHA256 in $LATEST.", sha, f.Latest.CodeSha256)
 		}
-		if out = publish(f, deref(in.Description), s.now()); out == nil {
+		if out = publish(f, api.Deref(in.Description), s.now()); out == nil {
 			out = new(fnConfig)
 			_, err := store.GetJSON(tx, versionKey(ref.ns(), ref.name, strconv.Itoa(f.LastVersion)), out)
 			return err

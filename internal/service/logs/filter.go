@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/kiricloud/kiri/internal/api"
 	logsapi "github.com/kiricloud/kiri/internal/api/logs"
 	"github.com/kiricloud/kiri/internal/store"
 )
@@ -17,7 +18,7 @@ func (s *Service) FilterLogEvents(ctx context.Context, in *logsapi.FilterLogEven
 	if len(in.LogStreamNames) > 0 && in.LogStreamNamePrefix != nil {
 		return nil, errInvalid("Cannot specify both logStreamNames and logStreamNamePrefix.")
 	}
-	match, err := compilePattern(deref(in.FilterPattern))
+	match, err := compilePattern(api.Deref(in.FilterPattern))
 	if err != nil {
 		return nil, errInvalid("Invalid filter pattern")
 	}
@@ -117,18 +118,18 @@ func filterPage(found []storedEvent, streams []string, limit int) logsapi.Filter
 	out := logsapi.FilterLogEventsResponse{Events: make([]logsapi.FilteredLogEvent, n)}
 	for i, e := range found[:n] {
 		out.Events[i] = logsapi.FilteredLogEvent{
-			LogStreamName: ptr(e.Stream),
-			Timestamp:     ptr(e.Pos.TS),
-			Message:       ptr(e.Message),
-			IngestionTime: ptr(e.Ingestion),
-			EventId:       ptr(e.Pos.String()),
+			LogStreamName: api.Ptr(e.Stream),
+			Timestamp:     api.Ptr(e.Pos.TS),
+			Message:       api.Ptr(e.Message),
+			IngestionTime: api.Ptr(e.Ingestion),
+			EventId:       api.Ptr(e.Pos.String()),
 		}
 	}
 	if n < len(found) {
-		out.NextToken = ptr(base64.RawURLEncoding.EncodeToString([]byte(found[n-1].Pos.String())))
+		out.NextToken = api.Ptr(base64.RawURLEncoding.EncodeToString([]byte(found[n-1].Pos.String())))
 	}
 	for _, name := range streams {
-		out.SearchedLogStreams = append(out.SearchedLogStreams, logsapi.SearchedLogStream{LogStreamName: ptr(name), SearchedCompletely: ptr(true)})
+		out.SearchedLogStreams = append(out.SearchedLogStreams, logsapi.SearchedLogStream{LogStreamName: api.Ptr(name), SearchedCompletely: api.Ptr(true)})
 	}
 	return out
 }

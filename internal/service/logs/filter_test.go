@@ -5,13 +5,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kiricloud/kiri/internal/api"
 	logsapi "github.com/kiricloud/kiri/internal/api/logs"
 )
 
 func filteredMessages(events []logsapi.FilteredLogEvent) []string {
 	out := make([]string, len(events))
 	for i, e := range events {
-		out[i] = deref(e.Message)
+		out[i] = api.Deref(e.Message)
 	}
 	return out
 }
@@ -31,7 +32,7 @@ func filterFixture(t *testing.T) *Service {
 
 func filter(t *testing.T, s *Service, in logsapi.FilterLogEventsRequest) *logsapi.FilterLogEventsResponse {
 	t.Helper()
-	in.LogGroupName = ptr("g")
+	in.LogGroupName = api.Ptr("g")
 	return must(s.FilterLogEvents(bg, &in))(t)
 }
 
@@ -44,15 +45,15 @@ func TestFilterLogEventsInterleavesStreams(t *testing.T) {
 	}
 	ids := map[string]bool{}
 	for _, e := range out.Events {
-		if e.LogStreamName == nil || e.Timestamp == nil || e.IngestionTime == nil || deref(e.EventId) == "" {
+		if e.LogStreamName == nil || e.Timestamp == nil || e.IngestionTime == nil || api.Deref(e.EventId) == "" {
 			t.Errorf("incomplete event %+v", e)
 		}
-		ids[deref(e.EventId)] = true
+		ids[api.Deref(e.EventId)] = true
 	}
 	if len(ids) != len(out.Events) {
 		t.Errorf("eventIds not unique: %v", ids)
 	}
-	if len(out.SearchedLogStreams) != 3 || !deref(out.SearchedLogStreams[0].SearchedCompletely) {
+	if len(out.SearchedLogStreams) != 3 || !api.Deref(out.SearchedLogStreams[0].SearchedCompletely) {
 		t.Errorf("searched = %+v", out.SearchedLogStreams)
 	}
 	if out.NextToken != nil {
@@ -67,19 +68,19 @@ func TestFilterLogEventsSelection(t *testing.T) {
 		in   logsapi.FilterLogEventsRequest
 		want []string
 	}{
-		{"pattern", logsapi.FilterLogEventsRequest{FilterPattern: ptr("ERROR")}, []string{"ERROR one", "ERROR three"}},
-		{"or", logsapi.FilterLogEventsRequest{FilterPattern: ptr("?WARN ?INFO")}, []string{"INFO two", "WARN five"}},
-		{"json", logsapi.FilterLogEventsRequest{FilterPattern: ptr(`{ $.level = "error" }`)}, []string{`{"level":"error","ms":5}`}},
+		{"pattern", logsapi.FilterLogEventsRequest{FilterPattern: api.Ptr("ERROR")}, []string{"ERROR one", "ERROR three"}},
+		{"or", logsapi.FilterLogEventsRequest{FilterPattern: api.Ptr("?WARN ?INFO")}, []string{"INFO two", "WARN five"}},
+		{"json", logsapi.FilterLogEventsRequest{FilterPattern: api.Ptr(`{ $.level = "error" }`)}, []string{`{"level":"error","ms":5}`}},
 		{"names", logsapi.FilterLogEventsRequest{LogStreamNames: []string{"web", "app-1", "missing"}}, []string{"ERROR one", "INFO two", "WARN five"}},
-		{"prefix", logsapi.FilterLogEventsRequest{LogStreamNamePrefix: ptr("app-2")}, []string{"ERROR three", `{"level":"error","ms":5}`}},
-		{"window", logsapi.FilterLogEventsRequest{StartTime: ptr(ms(-3 * time.Second)), EndTime: ptr(ms(-time.Second))}, []string{"ERROR three", "INFO two"}},
+		{"prefix", logsapi.FilterLogEventsRequest{LogStreamNamePrefix: api.Ptr("app-2")}, []string{"ERROR three", `{"level":"error","ms":5}`}},
+		{"window", logsapi.FilterLogEventsRequest{StartTime: api.Ptr(ms(-3 * time.Second)), EndTime: api.Ptr(ms(-time.Second))}, []string{"ERROR three", "INFO two"}},
 	}
 	for _, tt := range tests {
 		if got := filteredMessages(filter(t, s, tt.in).Events); !slices.Equal(got, tt.want) {
 			t.Errorf("%s: %v, want %v", tt.name, got, tt.want)
 		}
 	}
-	out := filter(t, s, logsapi.FilterLogEventsRequest{LogStreamNamePrefix: ptr("app-")})
+	out := filter(t, s, logsapi.FilterLogEventsRequest{LogStreamNamePrefix: api.Ptr("app-")})
 	if len(out.SearchedLogStreams) != 2 {
 		t.Errorf("searched = %d streams", len(out.SearchedLogStreams))
 	}
@@ -90,7 +91,7 @@ func TestFilterLogEventsPagination(t *testing.T) {
 	var got []string
 	var token *string
 	for range 10 {
-		out := filter(t, s, logsapi.FilterLogEventsRequest{Limit: ptr(int64(2)), NextToken: token})
+		out := filter(t, s, logsapi.FilterLogEventsRequest{Limit: api.Ptr(int64(2)), NextToken: token})
 		got = append(got, filteredMessages(out.Events)...)
 		if token = out.NextToken; token == nil {
 			break
@@ -104,13 +105,13 @@ func TestFilterLogEventsPagination(t *testing.T) {
 
 func TestFilterLogEventsErrors(t *testing.T) {
 	s := filterFixture(t)
-	_, err := s.FilterLogEvents(bg, &logsapi.FilterLogEventsRequest{LogGroupName: ptr("g"), FilterPattern: ptr(`{ $.a = `)})
+	_, err := s.FilterLogEvents(bg, &logsapi.FilterLogEventsRequest{LogGroupName: api.Ptr("g"), FilterPattern: api.Ptr(`{ $.a = `)})
 	wantError(t, err, "InvalidParameterException", "Invalid filter pattern")
-	_, err = s.FilterLogEvents(bg, &logsapi.FilterLogEventsRequest{LogGroupName: ptr("g"), LogStreamNames: []string{"a"}, LogStreamNamePrefix: ptr("a")})
+	_, err = s.FilterLogEvents(bg, &logsapi.FilterLogEventsRequest{LogGroupName: api.Ptr("g"), LogStreamNames: []string{"a"}, LogStreamNamePrefix: api.Ptr("a")})
 	wantError(t, err, "InvalidParameterException", "")
-	_, err = s.FilterLogEvents(bg, &logsapi.FilterLogEventsRequest{LogGroupName: ptr("nope")})
+	_, err = s.FilterLogEvents(bg, &logsapi.FilterLogEventsRequest{LogGroupName: api.Ptr("nope")})
 	wantError(t, err, "ResourceNotFoundException", "The specified log group does not exist.")
-	_, err = s.FilterLogEvents(bg, &logsapi.FilterLogEventsRequest{LogGroupName: ptr("g"), NextToken: ptr("garbage")})
+	_, err = s.FilterLogEvents(bg, &logsapi.FilterLogEventsRequest{LogGroupName: api.Ptr("g"), NextToken: api.Ptr("garbage")})
 	wantError(t, err, "InvalidParameterException", "The specified nextToken is invalid.")
 }
 
@@ -119,8 +120,8 @@ func TestFilterLogEventsPaginationWithinWindow(t *testing.T) {
 	var got []string
 	var token *string
 	for range 10 {
-		out := filter(t, s, logsapi.FilterLogEventsRequest{Limit: ptr(int64(1)), NextToken: token,
-			StartTime: ptr(ms(-3 * time.Second)), EndTime: ptr(ms(0)), FilterPattern: ptr("-WARN")})
+		out := filter(t, s, logsapi.FilterLogEventsRequest{Limit: api.Ptr(int64(1)), NextToken: token,
+			StartTime: api.Ptr(ms(-3 * time.Second)), EndTime: api.Ptr(ms(0)), FilterPattern: api.Ptr("-WARN")})
 		got = append(got, filteredMessages(out.Events)...)
 		if token = out.NextToken; token == nil {
 			break
@@ -138,7 +139,7 @@ func TestFilterLogEventsPaginationOneStream(t *testing.T) {
 	var got []string
 	var token *string
 	for range 10 {
-		out := filter(t, s, logsapi.FilterLogEventsRequest{Limit: ptr(int64(3)), NextToken: token})
+		out := filter(t, s, logsapi.FilterLogEventsRequest{Limit: api.Ptr(int64(3)), NextToken: token})
 		got = append(got, filteredMessages(out.Events)...)
 		if token = out.NextToken; token == nil {
 			break

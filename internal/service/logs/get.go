@@ -5,6 +5,7 @@ import (
 	"math"
 	"strings"
 
+	"github.com/kiricloud/kiri/internal/api"
 	logsapi "github.com/kiricloud/kiri/internal/api/logs"
 	"github.com/kiricloud/kiri/internal/store"
 )
@@ -51,7 +52,7 @@ func startCursor(fromHead bool) cursor {
 }
 
 func (s *Service) GetLogEvents(ctx context.Context, in *logsapi.GetLogEventsRequest) (*logsapi.GetLogEventsResponse, error) {
-	cur := startCursor(deref(in.StartFromHead))
+	cur := startCursor(api.Deref(in.StartFromHead))
 	tokenGiven := in.NextToken != nil
 	if tokenGiven {
 		var ok bool
@@ -68,7 +69,7 @@ func (s *Service) GetLogEvents(ctx context.Context, in *logsapi.GetLogEventsRequ
 		if _, err := r.mustGroup(group); err != nil {
 			return err
 		}
-		stream := deref(in.LogStreamName)
+		stream := api.Deref(in.LogStreamName)
 		if _, err := r.mustStream(group, stream); err != nil {
 			return err
 		}
@@ -119,14 +120,14 @@ func pageFrom(candidates []storedEvent, cur cursor, tokenGiven bool, limit int) 
 	}
 	out := &logsapi.GetLogEventsResponse{Events: make([]logsapi.OutputLogEvent, len(page))}
 	for i, e := range page {
-		out.Events[i] = logsapi.OutputLogEvent{Timestamp: ptr(e.Pos.TS), Message: ptr(e.Message), IngestionTime: ptr(e.Ingestion)}
+		out.Events[i] = logsapi.OutputLogEvent{Timestamp: api.Ptr(e.Pos.TS), Message: api.Ptr(e.Message), IngestionTime: api.Ptr(e.Ingestion)}
 	}
 	fwd, back := emptyPageTokens(cur, tokenGiven)
 	if len(page) > 0 {
 		fwd = cursor{forward: true, at: page[len(page)-1].Pos}
 		back = cursor{at: page[0].Pos}
 	}
-	out.NextForwardToken, out.NextBackwardToken = ptr(fwd.String()), ptr(back.String())
+	out.NextForwardToken, out.NextBackwardToken = api.Ptr(fwd.String()), api.Ptr(back.String())
 	return out
 }
 

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kiricloud/kiri/internal/api"
 	logsapi "github.com/kiricloud/kiri/internal/api/logs"
 )
 
@@ -25,7 +26,7 @@ func putNumbered(t *testing.T, s *Service, n int) []string {
 
 func get(t *testing.T, s *Service, in logsapi.GetLogEventsRequest) *logsapi.GetLogEventsResponse {
 	t.Helper()
-	in.LogGroupName, in.LogStreamName = ptr("g"), ptr("s")
+	in.LogGroupName, in.LogStreamName = api.Ptr("g"), api.Ptr("s")
 	return must(s.GetLogEvents(bg, &in))(t)
 }
 
@@ -34,20 +35,20 @@ var tokenForm = regexp.MustCompile(`^[fb]/\d+$`)
 func TestGetLogEventsDefaultIsNewest(t *testing.T) {
 	s := newStream(t)
 	all := putNumbered(t, s, 10)
-	out := get(t, s, logsapi.GetLogEventsRequest{Limit: ptr(int64(3))})
+	out := get(t, s, logsapi.GetLogEventsRequest{Limit: api.Ptr(int64(3))})
 	if got := messagesOf(out.Events); !slices.Equal(got, all[7:]) {
 		t.Errorf("tail = %v", got)
 	}
-	out = get(t, s, logsapi.GetLogEventsRequest{Limit: ptr(int64(3)), StartFromHead: ptr(true)})
+	out = get(t, s, logsapi.GetLogEventsRequest{Limit: api.Ptr(int64(3)), StartFromHead: api.Ptr(true)})
 	if got := messagesOf(out.Events); !slices.Equal(got, all[:3]) {
 		t.Errorf("head = %v", got)
 	}
-	for _, tok := range []string{deref(out.NextForwardToken), deref(out.NextBackwardToken)} {
+	for _, tok := range []string{api.Deref(out.NextForwardToken), api.Deref(out.NextBackwardToken)} {
 		if !tokenForm.MatchString(tok) {
 			t.Errorf("token %q is not f/<digits> or b/<digits>", tok)
 		}
 	}
-	if deref(out.Events[0].IngestionTime) == 0 {
+	if api.Deref(out.Events[0].IngestionTime) == 0 {
 		t.Error("no ingestionTime")
 	}
 }
@@ -59,7 +60,7 @@ func readForward(t *testing.T, s *Service, in logsapi.GetLogEventsRequest) []str
 	for range 100 {
 		out := get(t, s, in)
 		got = append(got, messagesOf(out.Events)...)
-		if in.NextToken != nil && deref(out.NextForwardToken) == *in.NextToken {
+		if in.NextToken != nil && api.Deref(out.NextForwardToken) == *in.NextToken {
 			if len(out.Events) != 0 {
 				t.Fatalf("same token with events %v", messagesOf(out.Events))
 			}
@@ -74,7 +75,7 @@ func readForward(t *testing.T, s *Service, in logsapi.GetLogEventsRequest) []str
 func TestGetLogEventsForwardLoopEndsOnRepeatedToken(t *testing.T) {
 	s := newStream(t)
 	all := putNumbered(t, s, 10)
-	if got := readForward(t, s, logsapi.GetLogEventsRequest{Limit: ptr(int64(4)), StartFromHead: ptr(true)}); !slices.Equal(got, all) {
+	if got := readForward(t, s, logsapi.GetLogEventsRequest{Limit: api.Ptr(int64(4)), StartFromHead: api.Ptr(true)}); !slices.Equal(got, all) {
 		t.Errorf("forward = %v", got)
 	}
 }
@@ -82,11 +83,11 @@ func TestGetLogEventsForwardLoopEndsOnRepeatedToken(t *testing.T) {
 func TestGetLogEventsBackwardPaging(t *testing.T) {
 	s := newStream(t)
 	all := putNumbered(t, s, 10)
-	in := logsapi.GetLogEventsRequest{Limit: ptr(int64(4))}
+	in := logsapi.GetLogEventsRequest{Limit: api.Ptr(int64(4))}
 	var pages [][]string
 	for range 100 {
 		out := get(t, s, in)
-		if in.NextToken != nil && deref(out.NextBackwardToken) == *in.NextToken {
+		if in.NextToken != nil && api.Deref(out.NextBackwardToken) == *in.NextToken {
 			break
 		}
 		pages = append(pages, messagesOf(out.Events))
@@ -107,8 +108,8 @@ func TestGetLogEventsTailThenPollForward(t *testing.T) {
 	}
 	// Nothing new: same forward token, no events.
 	again := get(t, s, logsapi.GetLogEventsRequest{NextToken: out.NextForwardToken})
-	if len(again.Events) != 0 || deref(again.NextForwardToken) != deref(out.NextForwardToken) {
-		t.Fatalf("poll = %v, token %s", messagesOf(again.Events), deref(again.NextForwardToken))
+	if len(again.Events) != 0 || api.Deref(again.NextForwardToken) != api.Deref(out.NextForwardToken) {
+		t.Fatalf("poll = %v, token %s", messagesOf(again.Events), api.Deref(again.NextForwardToken))
 	}
 	// Going back from the empty page finds the last event again.
 	back := get(t, s, logsapi.GetLogEventsRequest{NextToken: again.NextBackwardToken})
@@ -138,7 +139,7 @@ func TestGetLogEventsEmptyStreamThenEvents(t *testing.T) {
 func TestGetLogEventsTimeWindow(t *testing.T) {
 	s := newStream(t)
 	put(t, s, bg, "g", "s", ev(-3*time.Second, "a"), ev(-2*time.Second, "b"), ev(-time.Second, "c"), ev(0, "d"))
-	out := get(t, s, logsapi.GetLogEventsRequest{StartTime: ptr(ms(-2 * time.Second)), EndTime: ptr(ms(0)), StartFromHead: ptr(true)})
+	out := get(t, s, logsapi.GetLogEventsRequest{StartTime: api.Ptr(ms(-2 * time.Second)), EndTime: api.Ptr(ms(0)), StartFromHead: api.Ptr(true)})
 	if got := messagesOf(out.Events); !slices.Equal(got, []string{"b", "c"}) {
 		t.Errorf("window [start, end) = %v", got)
 	}
@@ -146,11 +147,11 @@ func TestGetLogEventsTimeWindow(t *testing.T) {
 
 func TestGetLogEventsErrors(t *testing.T) {
 	s := newStream(t)
-	_, err := s.GetLogEvents(bg, &logsapi.GetLogEventsRequest{LogGroupName: ptr("g"), LogStreamName: ptr("s"), NextToken: ptr("x/123")})
+	_, err := s.GetLogEvents(bg, &logsapi.GetLogEventsRequest{LogGroupName: api.Ptr("g"), LogStreamName: api.Ptr("s"), NextToken: api.Ptr("x/123")})
 	wantError(t, err, "InvalidParameterException", "The specified nextToken is invalid.")
-	_, err = s.GetLogEvents(bg, &logsapi.GetLogEventsRequest{LogGroupName: ptr("nope"), LogStreamName: ptr("s")})
+	_, err = s.GetLogEvents(bg, &logsapi.GetLogEventsRequest{LogGroupName: api.Ptr("nope"), LogStreamName: api.Ptr("s")})
 	wantError(t, err, "ResourceNotFoundException", "The specified log group does not exist.")
-	_, err = s.GetLogEvents(bg, &logsapi.GetLogEventsRequest{LogGroupName: ptr("g"), LogStreamName: ptr("nope")})
+	_, err = s.GetLogEvents(bg, &logsapi.GetLogEventsRequest{LogGroupName: api.Ptr("g"), LogStreamName: api.Ptr("nope")})
 	wantError(t, err, "ResourceNotFoundException", "The specified log stream does not exist.")
 }
 
@@ -160,7 +161,7 @@ func TestGetLogEventsByteCap(t *testing.T) {
 	for range 3 {
 		put(t, s, bg, "g", "s", ev(0, big))
 	}
-	out := get(t, s, logsapi.GetLogEventsRequest{StartFromHead: ptr(true)})
+	out := get(t, s, logsapi.GetLogEventsRequest{StartFromHead: api.Ptr(true)})
 	if len(out.Events) != 2 {
 		t.Errorf("1 MB page holds %d events of 400 KB", len(out.Events))
 	}
@@ -169,7 +170,7 @@ func TestGetLogEventsByteCap(t *testing.T) {
 func TestGetLogEventsTokenWithinWindow(t *testing.T) {
 	s := newStream(t)
 	all := putNumbered(t, s, 10) // e0 at -10s … e9 at -1s
-	in := logsapi.GetLogEventsRequest{StartTime: ptr(ms(-8 * time.Second)), EndTime: ptr(ms(-3 * time.Second)), Limit: ptr(int64(2)), StartFromHead: ptr(true)}
+	in := logsapi.GetLogEventsRequest{StartTime: api.Ptr(ms(-8 * time.Second)), EndTime: api.Ptr(ms(-3 * time.Second)), Limit: api.Ptr(int64(2)), StartFromHead: api.Ptr(true)}
 	if got := readForward(t, s, in); !slices.Equal(got, all[2:7]) {
 		t.Errorf("forward in window = %v", got)
 	}

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/kiricloud/kiri/internal/api"
 	logsapi "github.com/kiricloud/kiri/internal/api/logs"
 )
 
@@ -21,7 +22,7 @@ func (s *Service) CreateLogGroup(ctx context.Context, in *logsapi.CreateLogGroup
 		return nil, err
 	}
 	return &logsapi.CreateLogGroupOutput{}, s.update(ctx, func(r *region) error {
-		name := deref(in.LogGroupName)
+		name := api.Deref(in.LogGroupName)
 		g, err := r.group(name)
 		if err != nil {
 			return err
@@ -29,18 +30,18 @@ func (s *Service) CreateLogGroup(ctx context.Context, in *logsapi.CreateLogGroup
 		if g != nil {
 			return errGroupExists()
 		}
-		class := deref(in.LogGroupClass)
+		class := api.Deref(in.LogGroupClass)
 		if class == "" {
 			class = logsapi.LogGroupClassStandard
 		}
-		return r.putGroup(&groupRec{Name: name, Created: r.now, KmsKeyID: deref(in.KmsKeyId), Class: class, Tags: in.Tags})
+		return r.putGroup(&groupRec{Name: name, Created: r.now, KmsKeyID: api.Deref(in.KmsKeyId), Class: class, Tags: in.Tags})
 	})
 }
 
 // DeleteLogGroup deletes the group with its streams and their events.
 func (s *Service) DeleteLogGroup(ctx context.Context, in *logsapi.DeleteLogGroupRequest) (*logsapi.DeleteLogGroupOutput, error) {
 	return &logsapi.DeleteLogGroupOutput{}, s.update(ctx, func(r *region) error {
-		name := deref(in.LogGroupName)
+		name := api.Deref(in.LogGroupName)
 		if _, err := r.mustGroup(name); err != nil {
 			return err
 		}
@@ -93,33 +94,33 @@ func groupSelected(g *groupRec, in *logsapi.DescribeLogGroupsRequest) bool {
 
 func (r *region) groupOut(g *groupRec) logsapi.LogGroup {
 	out := logsapi.LogGroup{
-		LogGroupName:      ptr(g.Name),
-		CreationTime:      ptr(g.Created),
-		MetricFilterCount: ptr(int64(0)),
-		Arn:               ptr(r.groupArn(g.Name) + ":*"),
-		LogGroupArn:       ptr(r.groupArn(g.Name)),
-		StoredBytes:       ptr(g.StoredBytes),
-		LogGroupClass:     ptr(g.Class),
+		LogGroupName:      api.Ptr(g.Name),
+		CreationTime:      api.Ptr(g.Created),
+		MetricFilterCount: api.Ptr(int64(0)),
+		Arn:               api.Ptr(r.groupArn(g.Name) + ":*"),
+		LogGroupArn:       api.Ptr(r.groupArn(g.Name)),
+		StoredBytes:       api.Ptr(g.StoredBytes),
+		LogGroupClass:     api.Ptr(g.Class),
 	}
 	if g.Retention > 0 {
-		out.RetentionInDays = ptr(g.Retention)
+		out.RetentionInDays = api.Ptr(g.Retention)
 	}
 	if g.KmsKeyID != "" {
-		out.KmsKeyId = ptr(g.KmsKeyID)
+		out.KmsKeyId = api.Ptr(g.KmsKeyID)
 	}
 	return out
 }
 
 func (s *Service) PutRetentionPolicy(ctx context.Context, in *logsapi.PutRetentionPolicyRequest) (*logsapi.PutRetentionPolicyOutput, error) {
-	days := deref(in.RetentionInDays)
+	days := api.Deref(in.RetentionInDays)
 	if !slices.Contains(retentionDays, days) {
 		return nil, errInvalid("1 validation error detected: Value '%d' at 'retentionInDays' failed to satisfy constraint: Member must satisfy enum value set: %v", days, retentionSet())
 	}
-	return &logsapi.PutRetentionPolicyOutput{}, s.setRetention(ctx, deref(in.LogGroupName), days)
+	return &logsapi.PutRetentionPolicyOutput{}, s.setRetention(ctx, api.Deref(in.LogGroupName), days)
 }
 
 func (s *Service) DeleteRetentionPolicy(ctx context.Context, in *logsapi.DeleteRetentionPolicyRequest) (*logsapi.DeleteRetentionPolicyOutput, error) {
-	return &logsapi.DeleteRetentionPolicyOutput{}, s.setRetention(ctx, deref(in.LogGroupName), 0)
+	return &logsapi.DeleteRetentionPolicyOutput{}, s.setRetention(ctx, api.Deref(in.LogGroupName), 0)
 }
 
 func (s *Service) setRetention(ctx context.Context, name string, days int64) error {

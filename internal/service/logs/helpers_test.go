@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kiricloud/kiri/internal/api"
 	logsapi "github.com/kiricloud/kiri/internal/api/logs"
 	"github.com/kiricloud/kiri/internal/protocol"
 	"github.com/kiricloud/kiri/internal/request"
@@ -70,28 +71,28 @@ func must[T any](v T, err error) func(testing.TB) T {
 
 func createGroup(t testing.TB, s *Service, ctx context.Context, name string) {
 	t.Helper()
-	must(s.CreateLogGroup(ctx, &logsapi.CreateLogGroupRequest{LogGroupName: ptr(name)}))(t)
+	must(s.CreateLogGroup(ctx, &logsapi.CreateLogGroupRequest{LogGroupName: api.Ptr(name)}))(t)
 }
 
 func createStream(t testing.TB, s *Service, ctx context.Context, group, name string) {
 	t.Helper()
-	must(s.CreateLogStream(ctx, &logsapi.CreateLogStreamRequest{LogGroupName: ptr(group), LogStreamName: ptr(name)}))(t)
+	must(s.CreateLogStream(ctx, &logsapi.CreateLogStreamRequest{LogGroupName: api.Ptr(group), LogStreamName: api.Ptr(name)}))(t)
 }
 
 // ev is an input event at offset from the test clock.
 func ev(offset time.Duration, msg string) logsapi.InputLogEvent {
-	return logsapi.InputLogEvent{Timestamp: ptr(ms(offset)), Message: ptr(msg)}
+	return logsapi.InputLogEvent{Timestamp: api.Ptr(ms(offset)), Message: api.Ptr(msg)}
 }
 
 func put(t testing.TB, s *Service, ctx context.Context, group, stream string, events ...logsapi.InputLogEvent) *logsapi.PutLogEventsResponse {
 	t.Helper()
-	return must(s.PutLogEvents(ctx, &logsapi.PutLogEventsRequest{LogGroupName: ptr(group), LogStreamName: ptr(stream), LogEvents: events}))(t)
+	return must(s.PutLogEvents(ctx, &logsapi.PutLogEventsRequest{LogGroupName: api.Ptr(group), LogStreamName: api.Ptr(stream), LogEvents: events}))(t)
 }
 
 func messagesOf(events []logsapi.OutputLogEvent) []string {
 	out := make([]string, len(events))
 	for i, e := range events {
-		out[i] = deref(e.Message)
+		out[i] = api.Deref(e.Message)
 	}
 	return out
 }
@@ -99,7 +100,7 @@ func messagesOf(events []logsapi.OutputLogEvent) []string {
 func groupNames(groups []logsapi.LogGroup) []string {
 	out := make([]string, len(groups))
 	for i, g := range groups {
-		out[i] = deref(g.LogGroupName)
+		out[i] = api.Deref(g.LogGroupName)
 	}
 	return out
 }
@@ -107,7 +108,7 @@ func groupNames(groups []logsapi.LogGroup) []string {
 func streamNames(streams []logsapi.LogStream) []string {
 	out := make([]string, len(streams))
 	for i, st := range streams {
-		out[i] = deref(st.LogStreamName)
+		out[i] = api.Deref(st.LogStreamName)
 	}
 	return out
 }

@@ -3,6 +3,8 @@ package logs
 import (
 	"encoding/base64"
 	"strings"
+
+	"github.com/kiricloud/kiri/internal/api"
 )
 
 // pageAfter cuts one page out of items, which are in the order the caller
@@ -28,7 +30,7 @@ func pageAfter[T any](items []T, key func(T) string, desc bool, token *string, l
 	end := min(start+limit, len(items))
 	var next *string
 	if end < len(items) {
-		next = ptr(base64.RawURLEncoding.EncodeToString([]byte(key(items[end]))))
+		next = api.Ptr(base64.RawURLEncoding.EncodeToString([]byte(key(items[end]))))
 	}
 	return items[start:end], next, nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/kiricloud/kiri/internal/api"
 	logsapi "github.com/kiricloud/kiri/internal/api/logs"
 	"github.com/kiricloud/kiri/internal/store"
 )
@@ -27,14 +28,14 @@ type inEvent struct {
 func (s *Service) PutLogEvents(ctx context.Context, in *logsapi.PutLogEventsRequest) (*logsapi.PutLogEventsResponse, error) {
 	events := make([]inEvent, len(in.LogEvents))
 	for i, e := range in.LogEvents {
-		events[i] = inEvent{TS: deref(e.Timestamp), Message: deref(e.Message)}
+		events[i] = inEvent{TS: api.Deref(e.Timestamp), Message: api.Deref(e.Message)}
 	}
 	if err := checkBatch(events); err != nil {
 		return nil, err
 	}
 	var out logsapi.PutLogEventsResponse
 	err := s.update(ctx, func(r *region) error {
-		group, name := deref(in.LogGroupName), deref(in.LogStreamName)
+		group, name := api.Deref(in.LogGroupName), api.Deref(in.LogStreamName)
 		g, err := r.mustGroup(group)
 		if err != nil {
 			return err
@@ -49,7 +50,7 @@ func (s *Service) PutLogEvents(ctx context.Context, in *logsapi.PutLogEventsRequ
 		}
 		out.RejectedLogEventsInfo = rejected
 		st.Uploads++
-		out.NextSequenceToken = ptr(sequenceToken(st.Uploads))
+		out.NextSequenceToken = api.Ptr(sequenceToken(st.Uploads))
 		return r.appendEvents(g, st, accepted)
 	})
 	if err != nil {
@@ -100,15 +101,15 @@ func screen(events []inEvent, now, retentionDays int64) ([]inEvent, *logsapi.Rej
 	start, end := 0, len(events)
 	for i, e := range events {
 		if e.TS < tooOld {
-			info.TooOldLogEventEndIndex = ptr(int64(i))
+			info.TooOldLogEventEndIndex = api.Ptr(int64(i))
 			start = i + 1
 		}
 		if e.TS < expired {
-			info.ExpiredLogEventEndIndex = ptr(int64(i))
+			info.ExpiredLogEventEndIndex = api.Ptr(int64(i))
 			start = i + 1
 		}
 		if e.TS > tooNew && end == len(events) {
-			info.TooNewLogEventStartIndex = ptr(int64(i))
+			info.TooNewLogEventStartIndex = api.Ptr(int64(i))
 			end = i
 		}
 	}

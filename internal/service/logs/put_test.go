@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kiricloud/kiri/internal/api"
 	logsapi "github.com/kiricloud/kiri/internal/api/logs"
 )
 
@@ -18,7 +19,7 @@ func newStream(t testing.TB) *Service {
 
 func TestPutLogEventsMissingGroupOrStream(t *testing.T) {
 	s := newTestService(t)
-	in := &logsapi.PutLogEventsRequest{LogGroupName: ptr("g"), LogStreamName: ptr("s"), LogEvents: []logsapi.InputLogEvent{ev(0, "x")}}
+	in := &logsapi.PutLogEventsRequest{LogGroupName: api.Ptr("g"), LogStreamName: api.Ptr("s"), LogEvents: []logsapi.InputLogEvent{ev(0, "x")}}
 	_, err := s.PutLogEvents(bg, in)
 	wantError(t, err, "ResourceNotFoundException", "The specified log group does not exist.")
 	createGroup(t, s, bg, "g")
@@ -28,7 +29,7 @@ func TestPutLogEventsMissingGroupOrStream(t *testing.T) {
 
 func TestPutLogEventsChronological(t *testing.T) {
 	s := newStream(t)
-	_, err := s.PutLogEvents(bg, &logsapi.PutLogEventsRequest{LogGroupName: ptr("g"), LogStreamName: ptr("s"),
+	_, err := s.PutLogEvents(bg, &logsapi.PutLogEventsRequest{LogGroupName: api.Ptr("g"), LogStreamName: api.Ptr("s"),
 		LogEvents: []logsapi.InputLogEvent{ev(0, "late"), ev(-time.Second, "early")}})
 	wantError(t, err, "InvalidParameterException", "Log events in a single PutLogEvents request must be in chronological order.")
 }
@@ -36,7 +37,7 @@ func TestPutLogEventsChronological(t *testing.T) {
 func TestPutLogEventsBatchLimits(t *testing.T) {
 	s := newStream(t)
 	try := func(events []logsapi.InputLogEvent) error {
-		_, err := s.PutLogEvents(bg, &logsapi.PutLogEventsRequest{LogGroupName: ptr("g"), LogStreamName: ptr("s"), LogEvents: events})
+		_, err := s.PutLogEvents(bg, &logsapi.PutLogEventsRequest{LogGroupName: api.Ptr("g"), LogStreamName: api.Ptr("s"), LogEvents: events})
 		return err
 	}
 	// Exactly 1,048,576 bytes with the 26-byte overhead passes; one more fails.
@@ -44,7 +45,7 @@ func TestPutLogEventsBatchLimits(t *testing.T) {
 	if err := try(exact); err != nil {
 		t.Fatalf("exact size: %v", err)
 	}
-	exact[1].Message = ptr("yy")
+	exact[1].Message = api.Ptr("yy")
 	wantError(t, try(exact), "InvalidParameterException", "Upload too large: 1048577 bytes exceeds limit of 1048576")
 
 	many := make([]logsapi.InputLogEvent, maxBatchEvents+1)
@@ -70,7 +71,7 @@ func TestPutLogEventsRejectsTooOldAndTooNew(t *testing.T) {
 		ev(3*time.Hour, "too new"),
 	)
 	info := out.RejectedLogEventsInfo
-	if info == nil || deref(info.TooOldLogEventEndIndex) != 1 || deref(info.TooNewLogEventStartIndex) != 4 || info.ExpiredLogEventEndIndex != nil {
+	if info == nil || api.Deref(info.TooOldLogEventEndIndex) != 1 || api.Deref(info.TooNewLogEventStartIndex) != 4 || info.ExpiredLogEventEndIndex != nil {
 		t.Fatalf("rejected = %+v", info)
 	}
 	if got := must(s.Messages(testAccount, testRegion, "g", "s"))(t); !slices.Equal(got, []string{"kept 1", "kept 2"}) {
@@ -81,10 +82,10 @@ func TestPutLogEventsRejectsTooOldAndTooNew(t *testing.T) {
 	}
 
 	// Retention rejects events older than the retention period as expired.
-	must(s.PutRetentionPolicy(bg, &logsapi.PutRetentionPolicyRequest{LogGroupName: ptr("g"), RetentionInDays: ptr(int64(1))}))(t)
+	must(s.PutRetentionPolicy(bg, &logsapi.PutRetentionPolicyRequest{LogGroupName: api.Ptr("g"), RetentionInDays: api.Ptr(int64(1))}))(t)
 	out = put(t, s, bg, "g", "s", ev(-2*24*time.Hour, "expired"), ev(0, "fresh"))
 	info = out.RejectedLogEventsInfo
-	if info == nil || deref(info.ExpiredLogEventEndIndex) != 0 || info.TooOldLogEventEndIndex != nil || info.TooNewLogEventStartIndex != nil {
+	if info == nil || api.Deref(info.ExpiredLogEventEndIndex) != 0 || info.TooOldLogEventEndIndex != nil || info.TooNewLogEventStartIndex != nil {
 		t.Fatalf("rejected = %+v", info)
 	}
 
@@ -98,14 +99,14 @@ func TestPutLogEventsSequenceTokensAdvanceAndAreIgnored(t *testing.T) {
 	s := newStream(t)
 	first := put(t, s, bg, "g", "s", ev(0, "a"))
 	// A stale or bogus token is accepted, as AWS now accepts any.
-	out := must(s.PutLogEvents(bg, &logsapi.PutLogEventsRequest{LogGroupName: ptr("g"), LogStreamName: ptr("s"),
-		LogEvents: []logsapi.InputLogEvent{ev(0, "b")}, SequenceToken: ptr("bogus")}))(t)
-	if deref(out.NextSequenceToken) == deref(first.NextSequenceToken) {
-		t.Errorf("token did not advance: %s", deref(out.NextSequenceToken))
+	out := must(s.PutLogEvents(bg, &logsapi.PutLogEventsRequest{LogGroupName: api.Ptr("g"), LogStreamName: api.Ptr("s"),
+		LogEvents: []logsapi.InputLogEvent{ev(0, "b")}, SequenceToken: api.Ptr("bogus")}))(t)
+	if api.Deref(out.NextSequenceToken) == api.Deref(first.NextSequenceToken) {
+		t.Errorf("token did not advance: %s", api.Deref(out.NextSequenceToken))
 	}
-	streams := must(s.DescribeLogStreams(bg, &logsapi.DescribeLogStreamsRequest{LogGroupName: ptr("g")}))(t)
-	if deref(streams.LogStreams[0].UploadSequenceToken) != deref(out.NextSequenceToken) {
-		t.Errorf("uploadSequenceToken = %s, want %s", deref(streams.LogStreams[0].UploadSequenceToken), deref(out.NextSequenceToken))
+	streams := must(s.DescribeLogStreams(bg, &logsapi.DescribeLogStreamsRequest{LogGroupName: api.Ptr("g")}))(t)
+	if api.Deref(streams.LogStreams[0].UploadSequenceToken) != api.Deref(out.NextSequenceToken) {
+		t.Errorf("uploadSequenceToken = %s, want %s", api.Deref(streams.LogStreams[0].UploadSequenceToken), api.Deref(out.NextSequenceToken))
 	}
 }
 
@@ -119,8 +120,8 @@ func TestEventsReadBackInTimestampOrder(t *testing.T) {
 		t.Errorf("order = %v", got)
 	}
 	groups := must(s.DescribeLogGroups(bg, &logsapi.DescribeLogGroupsRequest{}))(t)
-	if deref(groups.LogGroups[0].StoredBytes) != 5 {
-		t.Errorf("storedBytes = %d", deref(groups.LogGroups[0].StoredBytes))
+	if api.Deref(groups.LogGroups[0].StoredBytes) != 5 {
+		t.Errorf("storedBytes = %d", api.Deref(groups.LogGroups[0].StoredBytes))
 	}
 }
 
@@ -130,7 +131,7 @@ func BenchmarkPutLogEvents100(b *testing.B) {
 	for i := range events {
 		events[i] = ev(time.Duration(i)*time.Millisecond, "START RequestId: 3f2a5c1e-8d2b-4f7a-9c1e-0a1b2c3d4e5f Version: $LATEST")
 	}
-	in := &logsapi.PutLogEventsRequest{LogGroupName: ptr("g"), LogStreamName: ptr("s"), LogEvents: events}
+	in := &logsapi.PutLogEventsRequest{LogGroupName: api.Ptr("g"), LogStreamName: api.Ptr("s"), LogEvents: events}
 	b.ReportAllocs()
 	for b.Loop() {
 		if _, err := s.PutLogEvents(bg, in); err != nil {

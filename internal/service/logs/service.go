@@ -68,14 +68,4 @@ func (s *Service) open(tx store.Tx, acct, reg string) *region {
 	return &region{tx: tx, ns: store.NS("logs", acct, reg), account: acct, name: reg, now: s.nowMillis()}
 }
 
-func ptr[T any](v T) *T { return &v }
-
-func deref[T any](p *T) T {
-	var zero T
-	if p == nil {
-		return zero
-	}
-	return *p
-}
-
 func timeOfMillis(ms int64) time.Time { return time.UnixMilli(ms).UTC() }

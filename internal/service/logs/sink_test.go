@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kiricloud/kiri/internal/api"
 	logsapi "github.com/kiricloud/kiri/internal/api/logs"
 	"github.com/kiricloud/kiri/internal/service/lambda/runtime"
 )
@@ -32,11 +33,11 @@ func TestLogSinkCreatesGroupAndStream(t *testing.T) {
 	}
 
 	// The API sees what the sink wrote, in the sink's account and region only.
-	groups := must(s.DescribeLogGroups(bg, &logsapi.DescribeLogGroupsRequest{LogGroupNamePrefix: ptr("/aws/lambda/")}))(t)
+	groups := must(s.DescribeLogGroups(bg, &logsapi.DescribeLogGroupsRequest{LogGroupNamePrefix: api.Ptr("/aws/lambda/")}))(t)
 	if got := groupNames(groups.LogGroups); !slices.Equal(got, []string{group}) {
 		t.Fatalf("groups = %v", got)
 	}
-	out := must(s.GetLogEvents(bg, &logsapi.GetLogEventsRequest{LogGroupName: ptr(group), LogStreamName: ptr(stream), StartFromHead: ptr(true)}))(t)
+	out := must(s.GetLogEvents(bg, &logsapi.GetLogEventsRequest{LogGroupName: api.Ptr(group), LogStreamName: api.Ptr(stream), StartFromHead: api.Ptr(true)}))(t)
 	if got := messagesOf(out.Events); !slices.Equal(got, want) {
 		t.Errorf("GetLogEvents = %q", got)
 	}

@@ -6,12 +6,13 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/kiricloud/kiri/internal/api"
 	logsapi "github.com/kiricloud/kiri/internal/api/logs"
 )
 
 func (s *Service) CreateLogStream(ctx context.Context, in *logsapi.CreateLogStreamRequest) (*logsapi.CreateLogStreamOutput, error) {
 	return &logsapi.CreateLogStreamOutput{}, s.update(ctx, func(r *region) error {
-		group, name := deref(in.LogGroupName), deref(in.LogStreamName)
+		group, name := api.Deref(in.LogGroupName), api.Deref(in.LogStreamName)
 		if _, err := r.mustGroup(group); err != nil {
 			return err
 		}
@@ -28,7 +29,7 @@ func (s *Service) CreateLogStream(ctx context.Context, in *logsapi.CreateLogStre
 
 func (s *Service) DeleteLogStream(ctx context.Context, in *logsapi.DeleteLogStreamRequest) (*logsapi.DeleteLogStreamOutput, error) {
 	return &logsapi.DeleteLogStreamOutput{}, s.update(ctx, func(r *region) error {
-		group, name := deref(in.LogGroupName), deref(in.LogStreamName)
+		group, name := api.Deref(in.LogGroupName), api.Deref(in.LogStreamName)
 		if _, err := r.mustGroup(group); err != nil {
 			return err
 		}
@@ -43,7 +44,7 @@ func (s *Service) DeleteLogStream(ctx context.Context, in *logsapi.DeleteLogStre
 }
 
 func (s *Service) DescribeLogStreams(ctx context.Context, in *logsapi.DescribeLogStreamsRequest) (*logsapi.DescribeLogStreamsResponse, error) {
-	byTime := deref(in.OrderBy) == logsapi.OrderByLastEventTime
+	byTime := api.Deref(in.OrderBy) == logsapi.OrderByLastEventTime
 	if byTime && in.LogStreamNamePrefix != nil {
 		return nil, errInvalid("Cannot order by LastEventTime with a logStreamNamePrefix.")
 	}
@@ -60,10 +61,10 @@ func (s *Service) DescribeLogStreams(ctx context.Context, in *logsapi.DescribeLo
 		if err != nil {
 			return err
 		}
-		prefix := deref(in.LogStreamNamePrefix)
+		prefix := api.Deref(in.LogStreamNamePrefix)
 		all = slices.DeleteFunc(all, func(st *streamRec) bool { return !strings.HasPrefix(st.Name, prefix) })
 		key := streamOrder(byTime)
-		desc := deref(in.Descending)
+		desc := api.Deref(in.Descending)
 		slices.SortStableFunc(all, func(a, b *streamRec) int {
 			if desc {
 				return strings.Compare(key(b), key(a))
@@ -101,16 +102,16 @@ func streamOrder(byTime bool) func(*streamRec) string {
 
 func (r *region) streamOut(group string, st *streamRec) logsapi.LogStream {
 	out := logsapi.LogStream{
-		LogStreamName:       ptr(st.Name),
-		CreationTime:        ptr(st.Created),
-		Arn:                 ptr(r.streamArn(group, st.Name)),
-		StoredBytes:         ptr(int64(0)), // deprecated by AWS; always 0
-		UploadSequenceToken: ptr(sequenceToken(st.Uploads)),
+		LogStreamName:       api.Ptr(st.Name),
+		CreationTime:        api.Ptr(st.Created),
+		Arn:                 api.Ptr(r.streamArn(group, st.Name)),
+		StoredBytes:         api.Ptr(int64(0)), // deprecated by AWS; always 0
+		UploadSequenceToken: api.Ptr(sequenceToken(st.Uploads)),
 	}
 	if st.HasEvents {
-		out.FirstEventTimestamp = ptr(st.First)
-		out.LastEventTimestamp = ptr(st.Last)
-		out.LastIngestionTime = ptr(st.LastIngestion)
+		out.FirstEventTimestamp = api.Ptr(st.First)
+		out.LastEventTimestamp = api.Ptr(st.Last)
+		out.LastIngestionTime = api.Ptr(st.LastIngestion)
 	}
 	return out
 }

@@ -5,16 +5,17 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kiricloud/kiri/internal/api"
 	logsapi "github.com/kiricloud/kiri/internal/api/logs"
 )
 
 func TestCreateLogStreamErrors(t *testing.T) {
 	s := newTestService(t)
-	_, err := s.CreateLogStream(bg, &logsapi.CreateLogStreamRequest{LogGroupName: ptr("g"), LogStreamName: ptr("s")})
+	_, err := s.CreateLogStream(bg, &logsapi.CreateLogStreamRequest{LogGroupName: api.Ptr("g"), LogStreamName: api.Ptr("s")})
 	wantError(t, err, "ResourceNotFoundException", "The specified log group does not exist.")
 	createGroup(t, s, bg, "g")
 	createStream(t, s, bg, "g", "s")
-	_, err = s.CreateLogStream(bg, &logsapi.CreateLogStreamRequest{LogGroupName: ptr("g"), LogStreamName: ptr("s")})
+	_, err = s.CreateLogStream(bg, &logsapi.CreateLogStreamRequest{LogGroupName: api.Ptr("g"), LogStreamName: api.Ptr("s")})
 	wantError(t, err, "ResourceAlreadyExistsException", "The specified log stream already exists")
 }
 
@@ -23,10 +24,10 @@ func TestDeleteLogStream(t *testing.T) {
 	createGroup(t, s, bg, "g")
 	createStream(t, s, bg, "g", "s")
 	put(t, s, bg, "g", "s", ev(0, "x"))
-	must(s.DeleteLogStream(bg, &logsapi.DeleteLogStreamRequest{LogGroupName: ptr("g"), LogStreamName: ptr("s")}))(t)
-	_, err := s.DeleteLogStream(bg, &logsapi.DeleteLogStreamRequest{LogGroupName: ptr("g"), LogStreamName: ptr("s")})
+	must(s.DeleteLogStream(bg, &logsapi.DeleteLogStreamRequest{LogGroupName: api.Ptr("g"), LogStreamName: api.Ptr("s")}))(t)
+	_, err := s.DeleteLogStream(bg, &logsapi.DeleteLogStreamRequest{LogGroupName: api.Ptr("g"), LogStreamName: api.Ptr("s")})
 	wantError(t, err, "ResourceNotFoundException", "The specified log stream does not exist.")
-	_, err = s.DeleteLogStream(bg, &logsapi.DeleteLogStreamRequest{LogGroupName: ptr("nope"), LogStreamName: ptr("s")})
+	_, err = s.DeleteLogStream(bg, &logsapi.DeleteLogStreamRequest{LogGroupName: api.Ptr("nope"), LogStreamName: api.Ptr("s")})
 	wantError(t, err, "ResourceNotFoundException", "The specified log group does not exist.")
 	createStream(t, s, bg, "g", "s")
 	if got := must(s.Messages(testAccount, testRegion, "g", "s"))(t); len(got) != 0 {
@@ -40,7 +41,7 @@ func TestDescribeLogStreamsFields(t *testing.T) {
 	createStream(t, s, bg, "g", "empty")
 	createStream(t, s, bg, "g", "full")
 	put(t, s, bg, "g", "full", ev(-time.Minute, "a"), ev(0, "b"))
-	out := must(s.DescribeLogStreams(bg, &logsapi.DescribeLogStreamsRequest{LogGroupName: ptr("g")}))(t)
+	out := must(s.DescribeLogStreams(bg, &logsapi.DescribeLogStreamsRequest{LogGroupName: api.Ptr("g")}))(t)
 	if got := streamNames(out.LogStreams); !slices.Equal(got, []string{"empty", "full"}) {
 		t.Fatalf("streams = %v", got)
 	}
@@ -48,16 +49,16 @@ func TestDescribeLogStreamsFields(t *testing.T) {
 	if empty.FirstEventTimestamp != nil || empty.LastEventTimestamp != nil || empty.LastIngestionTime != nil {
 		t.Errorf("empty stream has event times: %+v", empty)
 	}
-	if deref(full.FirstEventTimestamp) != ms(-time.Minute) || deref(full.LastEventTimestamp) != ms(0) {
+	if api.Deref(full.FirstEventTimestamp) != ms(-time.Minute) || api.Deref(full.LastEventTimestamp) != ms(0) {
 		t.Errorf("first/last = %v/%v", full.FirstEventTimestamp, full.LastEventTimestamp)
 	}
-	if full.LastIngestionTime == nil || full.CreationTime == nil || deref(full.UploadSequenceToken) == "" || deref(full.StoredBytes) != 0 {
+	if full.LastIngestionTime == nil || full.CreationTime == nil || api.Deref(full.UploadSequenceToken) == "" || api.Deref(full.StoredBytes) != 0 {
 		t.Errorf("full = %+v", full)
 	}
-	if deref(full.Arn) != "arn:aws:logs:us-east-1:123456789012:log-group:g:log-stream:full" {
-		t.Errorf("arn = %s", deref(full.Arn))
+	if api.Deref(full.Arn) != "arn:aws:logs:us-east-1:123456789012:log-group:g:log-stream:full" {
+		t.Errorf("arn = %s", api.Deref(full.Arn))
 	}
-	_, err := s.DescribeLogStreams(bg, &logsapi.DescribeLogStreamsRequest{LogGroupName: ptr("nope")})
+	_, err := s.DescribeLogStreams(bg, &logsapi.DescribeLogStreamsRequest{LogGroupName: api.Ptr("nope")})
 	wantError(t, err, "ResourceNotFoundException", "The specified log group does not exist.")
 }
 
@@ -72,24 +73,24 @@ func TestDescribeLogStreamsOrderAndPrefix(t *testing.T) {
 		}
 	}
 	describe := func(in logsapi.DescribeLogStreamsRequest) []string {
-		in.LogGroupName = ptr("g")
+		in.LogGroupName = api.Ptr("g")
 		return streamNames(must(s.DescribeLogStreams(bg, &in))(t).LogStreams)
 	}
-	byTime := ptr(logsapi.OrderByLastEventTime)
+	byTime := api.Ptr(logsapi.OrderByLastEventTime)
 	if got := describe(logsapi.DescribeLogStreamsRequest{OrderBy: byTime}); !slices.Equal(got, []string{"d", "c", "b", "a"}) {
 		t.Errorf("by time = %v", got)
 	}
-	if got := describe(logsapi.DescribeLogStreamsRequest{OrderBy: byTime, Descending: ptr(true)}); !slices.Equal(got, []string{"a", "b", "c", "d"}) {
+	if got := describe(logsapi.DescribeLogStreamsRequest{OrderBy: byTime, Descending: api.Ptr(true)}); !slices.Equal(got, []string{"a", "b", "c", "d"}) {
 		t.Errorf("by time desc = %v", got)
 	}
-	if got := describe(logsapi.DescribeLogStreamsRequest{Descending: ptr(true)}); !slices.Equal(got, []string{"d", "c", "b", "a"}) {
+	if got := describe(logsapi.DescribeLogStreamsRequest{Descending: api.Ptr(true)}); !slices.Equal(got, []string{"d", "c", "b", "a"}) {
 		t.Errorf("by name desc = %v", got)
 	}
 	createStream(t, s, bg, "g", "ab")
-	if got := describe(logsapi.DescribeLogStreamsRequest{LogStreamNamePrefix: ptr("a")}); !slices.Equal(got, []string{"a", "ab"}) {
+	if got := describe(logsapi.DescribeLogStreamsRequest{LogStreamNamePrefix: api.Ptr("a")}); !slices.Equal(got, []string{"a", "ab"}) {
 		t.Errorf("prefix = %v", got)
 	}
-	_, err := s.DescribeLogStreams(bg, &logsapi.DescribeLogStreamsRequest{LogGroupName: ptr("g"), OrderBy: byTime, LogStreamNamePrefix: ptr("a")})
+	_, err := s.DescribeLogStreams(bg, &logsapi.DescribeLogStreamsRequest{LogGroupName: api.Ptr("g"), OrderBy: byTime, LogStreamNamePrefix: api.Ptr("a")})
 	wantError(t, err, "InvalidParameterException", "Cannot order by LastEventTime with a logStreamNamePrefix.")
 }
 
@@ -108,8 +109,8 @@ func TestDescribeLogStreamsPagination(t *testing.T) {
 	var token *string
 	for {
 		out := must(s.DescribeLogStreams(bg, &logsapi.DescribeLogStreamsRequest{
-			LogGroupName: ptr("g"), OrderBy: ptr(logsapi.OrderByLastEventTime), Descending: ptr(true),
-			Limit: ptr(int64(5)), NextToken: token,
+			LogGroupName: api.Ptr("g"), OrderBy: api.Ptr(logsapi.OrderByLastEventTime), Descending: api.Ptr(true),
+			Limit: api.Ptr(int64(5)), NextToken: token,
 		}))(t)
 		got = append(got, streamNames(out.LogStreams)...)
 		if token = out.NextToken; token == nil {
@@ -126,13 +127,13 @@ func TestLogGroupIdentifierByArn(t *testing.T) {
 	createGroup(t, s, bg, "g")
 	createStream(t, s, bg, "g", "s")
 	for _, id := range []string{"g", "arn:aws:logs:us-east-1:123456789012:log-group:g", "arn:aws:logs:us-east-1:123456789012:log-group:g:*"} {
-		out := must(s.DescribeLogStreams(bg, &logsapi.DescribeLogStreamsRequest{LogGroupIdentifier: ptr(id)}))(t)
+		out := must(s.DescribeLogStreams(bg, &logsapi.DescribeLogStreamsRequest{LogGroupIdentifier: api.Ptr(id)}))(t)
 		if len(out.LogStreams) != 1 {
 			t.Errorf("%s: %v", id, streamNames(out.LogStreams))
 		}
 	}
-	_, err := s.DescribeLogStreams(bg, &logsapi.DescribeLogStreamsRequest{LogGroupIdentifier: ptr("arn:aws:logs:us-east-1:999999999999:log-group:g")})
+	_, err := s.DescribeLogStreams(bg, &logsapi.DescribeLogStreamsRequest{LogGroupIdentifier: api.Ptr("arn:aws:logs:us-east-1:999999999999:log-group:g")})
 	wantError(t, err, "ResourceNotFoundException", "The specified log group does not exist.")
-	_, err = s.DescribeLogStreams(bg, &logsapi.DescribeLogStreamsRequest{LogGroupName: ptr("g"), LogGroupIdentifier: ptr("g")})
+	_, err = s.DescribeLogStreams(bg, &logsapi.DescribeLogStreamsRequest{LogGroupName: api.Ptr("g"), LogGroupIdentifier: api.Ptr("g")})
 	wantError(t, err, "InvalidParameterException", "")
 }

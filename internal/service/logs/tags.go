@@ -4,6 +4,7 @@ import (
 	"context"
 	"maps"
 
+	"github.com/kiricloud/kiri/internal/api"
 	logsapi "github.com/kiricloud/kiri/internal/api/logs"
 )
 
@@ -50,11 +51,11 @@ func (s *Service) ListTagsForResource(ctx context.Context, in *logsapi.ListTagsF
 type groupRef func(r *region) (string, error)
 
 func byName(name *string) groupRef {
-	return func(*region) (string, error) { return deref(name), nil }
+	return func(*region) (string, error) { return api.Deref(name), nil }
 }
 
 func byArn(arn *string) groupRef {
-	return func(r *region) (string, error) { return r.groupFromArn(deref(arn)) }
+	return func(r *region) (string, error) { return r.groupFromArn(api.Deref(arn)) }
 }
 
 // tag adds tags (replacing values of existing keys) and removes the keys

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kiricloud/kiri/internal/api"
 	snsapi "github.com/kiricloud/kiri/internal/api/sns"
 	"github.com/kiricloud/kiri/internal/store"
 )
@@ -93,7 +94,7 @@ func TestDeliverySurvivesRestart(t *testing.T) {
 	e := newEnvWith(t, st, q, 0, hour)
 	topic := e.topic(t, "t", map[string]string{"SignatureVersion": "2"})
 	sub := e.subscribe(t, topic, "sqs", queueArn, nil)
-	id := *must(e.s.Publish(bg, &snsapi.PublishInput{TopicArn: &topic, Message: ptr("kept"), Subject: ptr("s")}))(t).MessageId
+	id := *must(e.s.Publish(bg, &snsapi.PublishInput{TopicArn: &topic, Message: api.Ptr("kept"), Subject: api.Ptr("s")}))(t).MessageId
 	eventually(t, "the failed attempt to be recorded", func() bool {
 		p := pendingDeliveries(t, st)
 		return len(p) == 1 && p[0].Attempts == 1
@@ -134,8 +135,8 @@ func TestDeliveryStoredUntilMade(t *testing.T) {
 	topic := e.topic(t, "t", nil)
 	sub := e.subscribe(t, topic, "sqs", queueArn, nil)
 	e.subscribe(t, topic, "sqs", "arn:aws:sqs:us-east-1:123456789012:other", map[string]string{"FilterPolicy": `{"kind":["b"]}`})
-	must(e.s.Publish(bg, &snsapi.PublishInput{TopicArn: &topic, Message: ptr("m"),
-		MessageAttributes: map[string]snsapi.MessageAttributeValue{"kind": {DataType: ptr("String"), StringValue: ptr("a")}}}))(t)
+	must(e.s.Publish(bg, &snsapi.PublishInput{TopicArn: &topic, Message: api.Ptr("m"),
+		MessageAttributes: map[string]snsapi.MessageAttributeValue{"kind": {DataType: api.Ptr("String"), StringValue: api.Ptr("a")}}}))(t)
 	p := pendingDeliveries(t, st)
 	if len(p) != 1 || p[0].SubArn != sub || p[0].N.Message != "m" || p[0].Attempts != 0 || p[0].N.Attributes["kind"].StringValue != "a" {
 		t.Fatalf("pending after Publish = %+v", p)
@@ -160,7 +161,7 @@ func TestDeliveryGivenUp(t *testing.T) {
 	topic := e.topic(t, "t", nil)
 	dlq := "arn:aws:sqs:us-east-1:123456789012:dlq"
 	e.subscribe(t, topic, "sqs", queueArn, map[string]string{"RedrivePolicy": `{"deadLetterTargetArn":"` + dlq + `"}`, "RawMessageDelivery": "true"})
-	e.publish(t, &snsapi.PublishInput{TopicArn: &topic, Message: ptr("lost?")})
+	e.publish(t, &snsapi.PublishInput{TopicArn: &topic, Message: api.Ptr("lost?")})
 	if p := pendingDeliveries(t, st); len(p) != 0 {
 		t.Fatalf("pending = %+v", p)
 	}
@@ -181,11 +182,11 @@ func TestFIFOOrderSurvivesRestart(t *testing.T) {
 	fifoQueue := "arn:aws:sqs:us-east-1:123456789012:q.fifo"
 	e.subscribe(t, topic, "sqs", fifoQueue, map[string]string{"RawMessageDelivery": "true"})
 	for i := range 3 {
-		must(e.s.Publish(bg, &snsapi.PublishInput{TopicArn: &topic, Message: ptr(fmt.Sprint(i)), MessageGroupId: ptr("g")}))(t)
+		must(e.s.Publish(bg, &snsapi.PublishInput{TopicArn: &topic, Message: api.Ptr(fmt.Sprint(i)), MessageGroupId: api.Ptr("g")}))(t)
 	}
 	var entries []snsapi.PublishBatchRequestEntry
 	for i := 3; i < 6; i++ {
-		entries = append(entries, snsapi.PublishBatchRequestEntry{Id: ptr(fmt.Sprint("e", i)), Message: ptr(fmt.Sprint(i)), MessageGroupId: ptr("g")})
+		entries = append(entries, snsapi.PublishBatchRequestEntry{Id: api.Ptr(fmt.Sprint("e", i)), Message: api.Ptr(fmt.Sprint(i)), MessageGroupId: api.Ptr("g")})
 	}
 	if out := must(e.s.PublishBatch(bg, &snsapi.PublishBatchInput{TopicArn: &topic, PublishBatchRequestEntries: entries}))(t); len(out.Successful) != 3 {
 		t.Fatalf("batch = %+v", out)

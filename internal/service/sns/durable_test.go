@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/kiricloud/kiri/internal/api"
 	snsapi "github.com/kiricloud/kiri/internal/api/sns"
 	"github.com/kiricloud/kiri/internal/store"
 )
@@ -42,7 +43,7 @@ func TestRestart(t *testing.T) {
 		t.Fatalf("attrs = %v", attrs)
 	}
 	must(e.s.ConfirmSubscription(bg, &snsapi.ConfirmSubscriptionInput{TopicArn: &topic, Token: &token}))(t)
-	e.publish(t, &snsapi.PublishInput{TopicArn: &topic, Message: ptr("after restart")})
+	e.publish(t, &snsapi.PublishInput{TopicArn: &topic, Message: api.Ptr("after restart")})
 	if sent := e.sqs.sent(); len(sent) != 1 || sent[0].Body != "after restart" {
 		t.Fatalf("sent = %+v", sent)
 	}
@@ -97,6 +98,6 @@ func TestListSubscriptionsPaging(t *testing.T) {
 	if n != 150 || pages != 2 {
 		t.Fatalf("ListSubscriptionsByTopic: %d in %d pages", n, pages)
 	}
-	_, err := e.s.ListSubscriptions(bg, &snsapi.ListSubscriptionsInput{NextToken: ptr("!!")})
+	_, err := e.s.ListSubscriptions(bg, &snsapi.ListSubscriptionsInput{NextToken: api.Ptr("!!")})
 	wantError(t, err, "InvalidParameter", "")
 }

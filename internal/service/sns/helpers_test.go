@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kiricloud/kiri/internal/api"
 	snsapi "github.com/kiricloud/kiri/internal/api/sns"
 	"github.com/kiricloud/kiri/internal/mailbox"
 	"github.com/kiricloud/kiri/internal/protocol"
@@ -196,7 +197,7 @@ func (e *env) topic(t *testing.T, name string, attrs map[string]string) string {
 
 func (e *env) subscribe(t *testing.T, topicArn, protocol, endpoint string, attrs map[string]string) string {
 	t.Helper()
-	out := must(e.s.Subscribe(bg, &snsapi.SubscribeInput{TopicArn: &topicArn, Protocol: &protocol, Endpoint: &endpoint, Attributes: attrs, ReturnSubscriptionArn: ptr(true)}))(t)
+	out := must(e.s.Subscribe(bg, &snsapi.SubscribeInput{TopicArn: &topicArn, Protocol: &protocol, Endpoint: &endpoint, Attributes: attrs, ReturnSubscriptionArn: api.Ptr(true)}))(t)
 	return *out.SubscriptionArn
 }
 

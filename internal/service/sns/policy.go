@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 
+	"github.com/kiricloud/kiri/internal/api"
 	snsapi "github.com/kiricloud/kiri/internal/api/sns"
 )
 
@@ -66,7 +67,7 @@ func (s *Service) editPolicy(topicArn *string, fn func(doc *policyDoc, arn, acco
 }
 
 func (s *Service) AddPermission(ctx context.Context, in *snsapi.AddPermissionInput) (*snsapi.AddPermissionOutput, error) {
-	label := deref(in.Label)
+	label := api.Deref(in.Label)
 	if label == "" {
 		return nil, snsapi.NewInvalidParameterException("Invalid parameter: Label")
 	}
@@ -119,7 +120,7 @@ func (s *Service) AddPermission(ctx context.Context, in *snsapi.AddPermissionInp
 }
 
 func (s *Service) RemovePermission(ctx context.Context, in *snsapi.RemovePermissionInput) (*snsapi.RemovePermissionOutput, error) {
-	label := deref(in.Label)
+	label := api.Deref(in.Label)
 	err := s.editPolicy(in.TopicArn, func(doc *policyDoc, _, _ string) error {
 		// Removing a label that is not there succeeds, as on AWS.
 		kept := doc.Statement[:0]

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/kiricloud/kiri/internal/api"
 	snsapi "github.com/kiricloud/kiri/internal/api/sns"
 	"github.com/kiricloud/kiri/internal/protocol"
 	"github.com/kiricloud/kiri/internal/request"
@@ -63,7 +64,7 @@ func invalid(format string, args ...any) *protocol.Error {
 
 // parseMessage validates what a publish carries, independent of its topic.
 func parseMessage(f publishFields) (*message, error) {
-	m := &message{body: deref(f.Message), subject: deref(f.Subject), groupID: deref(f.MessageGroupId), dedupID: deref(f.MessageDeduplicationId)}
+	m := &message{body: api.Deref(f.Message), subject: api.Deref(f.Subject), groupID: api.Deref(f.MessageGroupId), dedupID: api.Deref(f.MessageDeduplicationId)}
 	if m.body == "" {
 		return nil, invalid("Invalid parameter: Empty message")
 	}
@@ -72,7 +73,7 @@ func parseMessage(f publishFields) (*message, error) {
 			return nil, invalid("Invalid parameter: Subject")
 		}
 	}
-	switch deref(f.MessageStructure) {
+	switch api.Deref(f.MessageStructure) {
 	case "":
 	case "json":
 		var structure map[string]any
@@ -132,7 +133,7 @@ func parseAttribute(name string, v snsapi.MessageAttributeValue) (MessageAttribu
 	if strings.HasPrefix(lower, "aws.") || strings.HasPrefix(lower, "amazon.") {
 		return MessageAttribute{}, bad("The message attribute name '%s' is reserved for use by Amazon SNS.", name)
 	}
-	a := MessageAttribute{DataType: deref(v.DataType), StringValue: deref(v.StringValue), BinaryValue: v.BinaryValue}
+	a := MessageAttribute{DataType: api.Deref(v.DataType), StringValue: api.Deref(v.StringValue), BinaryValue: v.BinaryValue}
 	base, _, _ := strings.Cut(a.DataType, ".")
 	if a.DataType == "String.Array" {
 		base = "String.Array"
@@ -287,7 +288,7 @@ func (s *Service) Publish(ctx context.Context, in *snsapi.PublishInput) (*snsapi
 	}
 	if in.PhoneNumber != nil && in.TopicArn == nil && in.TargetArn == nil {
 		// SMS goes nowhere in kiri; AWS's answer is a message id.
-		return &snsapi.PublishResponse{MessageId: ptr(request.NewID())}, nil
+		return &snsapi.PublishResponse{MessageId: api.Ptr(request.NewID())}, nil
 	}
 	ref, err := publishTarget(in)
 	if err != nil {
@@ -319,9 +320,9 @@ func (s *Service) Publish(ctx context.Context, in *snsapi.PublishInput) (*snsapi
 		return nil, err
 	}
 	s.fanOut(p)
-	out := &snsapi.PublishResponse{MessageId: ptr(p.id)}
+	out := &snsapi.PublishResponse{MessageId: api.Ptr(p.id)}
 	if p.seq != "" {
-		out.SequenceNumber = ptr(p.seq)
+		out.SequenceNumber = api.Ptr(p.seq)
 	}
 	return out, nil
 }
@@ -343,7 +344,7 @@ func (s *Service) PublishBatch(ctx context.Context, in *snsapi.PublishBatchInput
 	seen := map[string]bool{}
 	total := 0
 	for _, e := range entries {
-		id := deref(e.Id)
+		id := api.Deref(e.Id)
 		if len(id) > 80 || !batchIDPattern.MatchString(id) {
 			return nil, snsapi.NewInvalidBatchEntryIdException("The Id of a batch entry in a batch request doesn't abide by the specification.")
 		}
@@ -351,9 +352,9 @@ func (s *Service) PublishBatch(ctx context.Context, in *snsapi.PublishBatchInput
 			return nil, snsapi.NewBatchEntryIdsNotDistinctException("Two or more batch entries in the request have the same Id.")
 		}
 		seen[id] = true
-		total += len(deref(e.Message))
+		total += len(api.Deref(e.Message))
 		for name, a := range e.MessageAttributes {
-			total += len(name) + len(deref(a.DataType)) + len(deref(a.StringValue)) + len(a.BinaryValue)
+			total += len(name) + len(api.Deref(a.DataType)) + len(api.Deref(a.StringValue)) + len(a.BinaryValue)
 		}
 	}
 	if total > maxMessageBytes {
@@ -367,7 +368,7 @@ func (s *Service) PublishBatch(ctx context.Context, in *snsapi.PublishBatchInput
 			return err // not the entry's fault: fail the request
 		}
 		out.Failed = append(out.Failed, snsapi.BatchResultErrorEntry{
-			Id: ptr(id), Code: ptr(perr.WireCode()), Message: ptr(perr.Message), SenderFault: ptr(perr.Sender || perr.Status < 500),
+			Id: api.Ptr(id), Code: api.Ptr(perr.WireCode()), Message: api.Ptr(perr.Message), SenderFault: api.Ptr(perr.Sender || perr.Status < 500),
 		})
 		return nil
 	}
@@ -384,7 +385,7 @@ func (s *Service) PublishBatch(ctx context.Context, in *snsapi.PublishBatchInput
 			return err
 		}
 		for _, e := range entries {
-			id := deref(e.Id)
+			id := api.Deref(e.Id)
 			m, err := parseMessage(publishFields{e.Message, e.Subject, e.MessageStructure, e.MessageAttributes, e.MessageDeduplicationId, e.MessageGroupId})
 			if err != nil {
 				if err := fail(id, err); err != nil {
@@ -402,9 +403,9 @@ func (s *Service) PublishBatch(ctx context.Context, in *snsapi.PublishBatchInput
 			if err := s.enqueue(r, p, now); err != nil {
 				return err
 			}
-			res := snsapi.PublishBatchResultEntry{Id: ptr(id), MessageId: ptr(p.id)}
+			res := snsapi.PublishBatchResultEntry{Id: api.Ptr(id), MessageId: api.Ptr(p.id)}
 			if p.seq != "" {
-				res.SequenceNumber = ptr(p.seq)
+				res.SequenceNumber = api.Ptr(p.seq)
 			}
 			out.Successful = append(out.Successful, res)
 			accepted = append(accepted, p)

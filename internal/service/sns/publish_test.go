@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kiricloud/kiri/internal/api"
 	snsapi "github.com/kiricloud/kiri/internal/api/sns"
 	"github.com/kiricloud/kiri/internal/request"
 	"github.com/kiricloud/kiri/internal/store"
@@ -17,17 +18,17 @@ import (
 const queueArn = "arn:aws:sqs:us-east-1:123456789012:mailsendqueue000"
 
 func strAttr(v string) snsapi.MessageAttributeValue {
-	return snsapi.MessageAttributeValue{DataType: ptr("String"), StringValue: ptr(v)}
+	return snsapi.MessageAttributeValue{DataType: api.Ptr("String"), StringValue: api.Ptr(v)}
 }
 
 func TestPublishToSQS(t *testing.T) {
 	e := newEnv(t)
 	topic := e.topic(t, "t", nil)
 	sub := e.subscribe(t, topic, "sqs", queueArn, nil)
-	out := e.publish(t, &snsapi.PublishInput{TopicArn: &topic, Message: ptr("mailsendqueue000"),
+	out := e.publish(t, &snsapi.PublishInput{TopicArn: &topic, Message: api.Ptr("mailsendqueue000"),
 		MessageAttributes: map[string]snsapi.MessageAttributeValue{
 			"store": strAttr("example_corp"),
-			"bin":   {DataType: ptr("Binary"), BinaryValue: []byte("hi")},
+			"bin":   {DataType: api.Ptr("Binary"), BinaryValue: []byte("hi")},
 		}})
 	if out.SequenceNumber != nil || len(*out.MessageId) != 36 {
 		t.Fatalf("Publish = %+v", out)
@@ -67,7 +68,7 @@ func TestPublishRawToSQS(t *testing.T) {
 	e := newEnv(t)
 	topic := e.topic(t, "t", nil)
 	e.subscribe(t, topic, "sqs", queueArn, map[string]string{"RawMessageDelivery": "true"})
-	e.publish(t, &snsapi.PublishInput{TopicArn: &topic, Message: ptr("plain"), MessageAttributes: map[string]snsapi.MessageAttributeValue{"n": {DataType: ptr("Number"), StringValue: ptr("42")}}})
+	e.publish(t, &snsapi.PublishInput{TopicArn: &topic, Message: api.Ptr("plain"), MessageAttributes: map[string]snsapi.MessageAttributeValue{"n": {DataType: api.Ptr("Number"), StringValue: api.Ptr("42")}}})
 	sent := e.sqs.sent()
 	if len(sent) != 1 || sent[0].Body != "plain" || !reflect.DeepEqual(sent[0].Attrs, map[string]MessageAttribute{"n": {DataType: "Number", StringValue: "42"}}) {
 		t.Fatalf("sent = %+v", sent)
@@ -81,7 +82,7 @@ func TestPublishToLambda(t *testing.T) {
 	sub := e.subscribe(t, topic, "lambda", fn, nil)
 	// Publishing N times makes N invocations, one record each.
 	for range 3 {
-		e.publish(t, &snsapi.PublishInput{TopicArn: &topic, Message: ptr("mailsendqueue000")})
+		e.publish(t, &snsapi.PublishInput{TopicArn: &topic, Message: api.Ptr("mailsendqueue000")})
 	}
 	calls := e.fns.invoked()
 	if len(calls) != 3 || calls[0].Arn != fn {
@@ -110,7 +111,7 @@ func TestPublishToLambda(t *testing.T) {
 		t.Fatalf("Sns = %v", r.Sns)
 	}
 
-	e.publish(t, &snsapi.PublishInput{TopicArn: &topic, Message: ptr("m"), Subject: ptr("S"), MessageAttributes: map[string]snsapi.MessageAttributeValue{"Test": strAttr("TestString")}})
+	e.publish(t, &snsapi.PublishInput{TopicArn: &topic, Message: api.Ptr("m"), Subject: api.Ptr("S"), MessageAttributes: map[string]snsapi.MessageAttributeValue{"Test": strAttr("TestString")}})
 	calls = e.fns.invoked()
 	_ = json.Unmarshal(calls[3].Payload, &ev)
 	if sns := ev.Records[0].Sns; sns["Subject"] != "S" || !reflect.DeepEqual(sns["MessageAttributes"], map[string]any{"Test": map[string]any{"Type": "String", "Value": "TestString"}}) {
@@ -123,7 +124,7 @@ func TestMessageStructureJSON(t *testing.T) {
 	topic := e.topic(t, "t", nil)
 	e.subscribe(t, topic, "sqs", queueArn, map[string]string{"RawMessageDelivery": "true"})
 	e.subscribe(t, topic, "lambda", "arn:aws:lambda:us-east-1:123456789012:function:f", nil)
-	e.publish(t, &snsapi.PublishInput{TopicArn: &topic, MessageStructure: ptr("json"), Message: ptr(`{"default":"for all","sqs":"for queues"}`)})
+	e.publish(t, &snsapi.PublishInput{TopicArn: &topic, MessageStructure: api.Ptr("json"), Message: api.Ptr(`{"default":"for all","sqs":"for queues"}`)})
 	if sent := e.sqs.sent(); len(sent) != 1 || sent[0].Body != "for queues" {
 		t.Fatalf("sqs = %+v", sent)
 	}
@@ -134,9 +135,9 @@ func TestMessageStructureJSON(t *testing.T) {
 	if ev.Records[0].Sns.Message != "for all" {
 		t.Fatalf("lambda message = %q", ev.Records[0].Sns.Message)
 	}
-	_, err := e.s.Publish(bg, &snsapi.PublishInput{TopicArn: &topic, MessageStructure: ptr("json"), Message: ptr(`{"sqs":"x"}`)})
+	_, err := e.s.Publish(bg, &snsapi.PublishInput{TopicArn: &topic, MessageStructure: api.Ptr("json"), Message: api.Ptr(`{"sqs":"x"}`)})
 	wantError(t, err, "InvalidParameter", "Invalid parameter: Message Structure - No default entry in JSON message body")
-	_, err = e.s.Publish(bg, &snsapi.PublishInput{TopicArn: &topic, MessageStructure: ptr("json"), Message: ptr(`not json`)})
+	_, err = e.s.Publish(bg, &snsapi.PublishInput{TopicArn: &topic, MessageStructure: api.Ptr("json"), Message: api.Ptr(`not json`)})
 	wantError(t, err, "InvalidParameter", "Invalid parameter: Message Structure - JSON message body failed to parse")
 }
 
@@ -147,19 +148,19 @@ func TestPublishValidation(t *testing.T) {
 		in         *snsapi.PublishInput
 		code, text string
 	}{
-		{&snsapi.PublishInput{TopicArn: &topic, Message: ptr("")}, "InvalidParameter", "Invalid parameter: Empty message"},
-		{&snsapi.PublishInput{TopicArn: &topic, Message: ptr(strings.Repeat("x", 256*1024+1))}, "InvalidParameter", "Invalid parameter: Message too long"},
-		{&snsapi.PublishInput{TopicArn: &topic, Message: ptr("m"), Subject: ptr(strings.Repeat("s", 101))}, "InvalidParameter", "Invalid parameter: Subject"},
-		{&snsapi.PublishInput{TopicArn: &topic, Message: ptr("m"), Subject: ptr("two\nlines")}, "InvalidParameter", "Invalid parameter: Subject"},
-		{&snsapi.PublishInput{Message: ptr("m")}, "InvalidParameter", "Invalid parameter: TopicArn or TargetArn Reason: no value for required parameter"},
-		{&snsapi.PublishInput{TopicArn: ptr(topic + "x"), Message: ptr("m")}, "NotFound", "Topic does not exist"},
-		{&snsapi.PublishInput{TopicArn: &topic, Message: ptr("m"), MessageAttributes: map[string]snsapi.MessageAttributeValue{"a": {DataType: ptr("Date"), StringValue: ptr("x")}}},
+		{&snsapi.PublishInput{TopicArn: &topic, Message: api.Ptr("")}, "InvalidParameter", "Invalid parameter: Empty message"},
+		{&snsapi.PublishInput{TopicArn: &topic, Message: api.Ptr(strings.Repeat("x", 256*1024+1))}, "InvalidParameter", "Invalid parameter: Message too long"},
+		{&snsapi.PublishInput{TopicArn: &topic, Message: api.Ptr("m"), Subject: api.Ptr(strings.Repeat("s", 101))}, "InvalidParameter", "Invalid parameter: Subject"},
+		{&snsapi.PublishInput{TopicArn: &topic, Message: api.Ptr("m"), Subject: api.Ptr("two\nlines")}, "InvalidParameter", "Invalid parameter: Subject"},
+		{&snsapi.PublishInput{Message: api.Ptr("m")}, "InvalidParameter", "Invalid parameter: TopicArn or TargetArn Reason: no value for required parameter"},
+		{&snsapi.PublishInput{TopicArn: api.Ptr(topic + "x"), Message: api.Ptr("m")}, "NotFound", "Topic does not exist"},
+		{&snsapi.PublishInput{TopicArn: &topic, Message: api.Ptr("m"), MessageAttributes: map[string]snsapi.MessageAttributeValue{"a": {DataType: api.Ptr("Date"), StringValue: api.Ptr("x")}}},
 			"ParameterValueInvalid", "The message attribute 'a' has an invalid message attribute type, the set of supported type prefixes is Binary, Number, and String."},
-		{&snsapi.PublishInput{TopicArn: &topic, Message: ptr("m"), MessageAttributes: map[string]snsapi.MessageAttributeValue{"a": {DataType: ptr("Number"), StringValue: ptr("x")}}},
+		{&snsapi.PublishInput{TopicArn: &topic, Message: api.Ptr("m"), MessageAttributes: map[string]snsapi.MessageAttributeValue{"a": {DataType: api.Ptr("Number"), StringValue: api.Ptr("x")}}},
 			"ParameterValueInvalid", ""},
-		{&snsapi.PublishInput{TopicArn: &topic, Message: ptr("m"), MessageAttributes: map[string]snsapi.MessageAttributeValue{"a": {DataType: ptr("String.Array"), StringValue: ptr("[1,")}}},
+		{&snsapi.PublishInput{TopicArn: &topic, Message: api.Ptr("m"), MessageAttributes: map[string]snsapi.MessageAttributeValue{"a": {DataType: api.Ptr("String.Array"), StringValue: api.Ptr("[1,")}}},
 			"ParameterValueInvalid", ""},
-		{&snsapi.PublishInput{TopicArn: &topic, Message: ptr("m"), MessageDeduplicationId: ptr("d")}, "InvalidParameter", ""},
+		{&snsapi.PublishInput{TopicArn: &topic, Message: api.Ptr("m"), MessageDeduplicationId: api.Ptr("d")}, "InvalidParameter", ""},
 	}
 	for i, c := range cases {
 		_, err := e.s.Publish(bg, c.in)
@@ -169,8 +170,8 @@ func TestPublishValidation(t *testing.T) {
 		wantError(t, err, c.code, c.text)
 	}
 	// TargetArn works like TopicArn; String.Array and custom types pass.
-	must(e.s.Publish(bg, &snsapi.PublishInput{TargetArn: &topic, Message: ptr("m"), MessageAttributes: map[string]snsapi.MessageAttributeValue{
-		"a": {DataType: ptr("String.Array"), StringValue: ptr(`["x",1]`)}, "b": {DataType: ptr("Number.int"), StringValue: ptr("7")}}}))(t)
+	must(e.s.Publish(bg, &snsapi.PublishInput{TargetArn: &topic, Message: api.Ptr("m"), MessageAttributes: map[string]snsapi.MessageAttributeValue{
+		"a": {DataType: api.Ptr("String.Array"), StringValue: api.Ptr(`["x",1]`)}, "b": {DataType: api.Ptr("Number.int"), StringValue: api.Ptr("7")}}}))(t)
 }
 
 func TestFilterPolicy(t *testing.T) {
@@ -179,8 +180,8 @@ func TestFilterPolicy(t *testing.T) {
 	e.subscribe(t, topic, "sqs", "arn:aws:sqs:us-east-1:123456789012:a", map[string]string{"FilterPolicy": `{"kind":["a"]}`})
 	e.subscribe(t, topic, "sqs", "arn:aws:sqs:us-east-1:123456789012:body", map[string]string{"FilterPolicy": `{"kind":["b"]}`, "FilterPolicyScope": "MessageBody"})
 	e.subscribe(t, topic, "sqs", "arn:aws:sqs:us-east-1:123456789012:all", nil)
-	e.publish(t, &snsapi.PublishInput{TopicArn: &topic, Message: ptr(`{"kind":"b"}`), MessageAttributes: map[string]snsapi.MessageAttributeValue{"kind": strAttr("a")}})
-	e.publish(t, &snsapi.PublishInput{TopicArn: &topic, Message: ptr(`{"kind":"c"}`)})
+	e.publish(t, &snsapi.PublishInput{TopicArn: &topic, Message: api.Ptr(`{"kind":"b"}`), MessageAttributes: map[string]snsapi.MessageAttributeValue{"kind": strAttr("a")}})
+	e.publish(t, &snsapi.PublishInput{TopicArn: &topic, Message: api.Ptr(`{"kind":"c"}`)})
 	got := map[string]int{}
 	for _, c := range e.sqs.sent() {
 		got[c.QueueArn[strings.LastIndexByte(c.QueueArn, ':')+1:]]++
@@ -194,7 +195,7 @@ func TestPendingSubscriptionsGetNothing(t *testing.T) {
 	e := newEnv(t)
 	topic := e.topic(t, "t", nil)
 	e.subscribe(t, topic, "email-json", "a@example.com", nil)
-	e.publish(t, &snsapi.PublishInput{TopicArn: &topic, Message: ptr("m")})
+	e.publish(t, &snsapi.PublishInput{TopicArn: &topic, Message: api.Ptr("m")})
 	if mails := must(e.mails.List(""))(t); len(mails) != 1 { // the confirmation only
 		t.Fatalf("mails = %d", len(mails))
 	}
@@ -203,11 +204,11 @@ func TestPendingSubscriptionsGetNothing(t *testing.T) {
 func TestEmailJSON(t *testing.T) {
 	e := newEnv(t)
 	topic := e.topic(t, "t", nil)
-	must(e.s.Subscribe(bg, &snsapi.SubscribeInput{TopicArn: &topic, Protocol: ptr("email-json"), Endpoint: ptr("a@example.com")}))(t)
+	must(e.s.Subscribe(bg, &snsapi.SubscribeInput{TopicArn: &topic, Protocol: api.Ptr("email-json"), Endpoint: api.Ptr("a@example.com")}))(t)
 	mail := must(e.mails.List(""))(t)[0]
 	token := must(urlQuery(findLink(t, mail.Text, testEndpoint)))(t).Get("Token")
 	must(e.s.ConfirmSubscription(bg, &snsapi.ConfirmSubscriptionInput{TopicArn: &topic, Token: &token}))(t)
-	e.publish(t, &snsapi.PublishInput{TopicArn: &topic, Message: ptr("m"), Subject: ptr("Hi")})
+	e.publish(t, &snsapi.PublishInput{TopicArn: &topic, Message: api.Ptr("m"), Subject: api.Ptr("Hi")})
 	mails := must(e.mails.List(""))(t)
 	d := parseDoc(t, mails[1].Text)
 	if mails[1].Subject != "Hi" || d.str("Type") != "Notification" || d.str("Message") != "m" {
@@ -222,23 +223,23 @@ func TestFIFO(t *testing.T) {
 	fifoQueue := "arn:aws:sqs:us-east-1:123456789012:q.fifo"
 	e.subscribe(t, topic, "sqs", fifoQueue, nil)
 	e.subscribe(t, cbd, "sqs", fifoQueue, nil)
-	_, err := e.s.Subscribe(bg, &snsapi.SubscribeInput{TopicArn: &topic, Protocol: ptr("lambda"), Endpoint: ptr("arn:aws:lambda:us-east-1:123456789012:function:f")})
+	_, err := e.s.Subscribe(bg, &snsapi.SubscribeInput{TopicArn: &topic, Protocol: api.Ptr("lambda"), Endpoint: api.Ptr("arn:aws:lambda:us-east-1:123456789012:function:f")})
 	wantError(t, err, "InvalidParameter", "")
 
-	_, err = e.s.Publish(bg, &snsapi.PublishInput{TopicArn: &topic, Message: ptr("m"), MessageDeduplicationId: ptr("d")})
+	_, err = e.s.Publish(bg, &snsapi.PublishInput{TopicArn: &topic, Message: api.Ptr("m"), MessageDeduplicationId: api.Ptr("d")})
 	wantError(t, err, "InvalidParameter", "Invalid parameter: The MessageGroupId parameter is required for FIFO topics")
-	_, err = e.s.Publish(bg, &snsapi.PublishInput{TopicArn: &topic, Message: ptr("m"), MessageGroupId: ptr("g")})
+	_, err = e.s.Publish(bg, &snsapi.PublishInput{TopicArn: &topic, Message: api.Ptr("m"), MessageGroupId: api.Ptr("g")})
 	wantError(t, err, "InvalidParameter", "Invalid parameter: The topic should either have ContentBasedDeduplication enabled or MessageDeduplicationId provided explicitly")
 
-	first := e.publish(t, &snsapi.PublishInput{TopicArn: &topic, Message: ptr("m"), MessageGroupId: ptr("g"), MessageDeduplicationId: ptr("d1")})
-	dup := e.publish(t, &snsapi.PublishInput{TopicArn: &topic, Message: ptr("other"), MessageGroupId: ptr("g"), MessageDeduplicationId: ptr("d1")})
-	second := e.publish(t, &snsapi.PublishInput{TopicArn: &topic, Message: ptr("m"), MessageGroupId: ptr("g"), MessageDeduplicationId: ptr("d2")})
+	first := e.publish(t, &snsapi.PublishInput{TopicArn: &topic, Message: api.Ptr("m"), MessageGroupId: api.Ptr("g"), MessageDeduplicationId: api.Ptr("d1")})
+	dup := e.publish(t, &snsapi.PublishInput{TopicArn: &topic, Message: api.Ptr("other"), MessageGroupId: api.Ptr("g"), MessageDeduplicationId: api.Ptr("d1")})
+	second := e.publish(t, &snsapi.PublishInput{TopicArn: &topic, Message: api.Ptr("m"), MessageGroupId: api.Ptr("g"), MessageDeduplicationId: api.Ptr("d2")})
 	if first.SequenceNumber == nil || len(*first.SequenceNumber) != 20 || *dup.MessageId != *first.MessageId || *dup.SequenceNumber != *first.SequenceNumber ||
 		*second.SequenceNumber <= *first.SequenceNumber {
 		t.Fatalf("first %+v dup %+v second %+v", first, dup, second)
 	}
-	e.publish(t, &snsapi.PublishInput{TopicArn: &cbd, Message: ptr("same"), MessageGroupId: ptr("g")})
-	e.publish(t, &snsapi.PublishInput{TopicArn: &cbd, Message: ptr("same"), MessageGroupId: ptr("g")})
+	e.publish(t, &snsapi.PublishInput{TopicArn: &cbd, Message: api.Ptr("same"), MessageGroupId: api.Ptr("g")})
+	e.publish(t, &snsapi.PublishInput{TopicArn: &cbd, Message: api.Ptr("same"), MessageGroupId: api.Ptr("g")})
 	sent := e.sqs.sent()
 	if len(sent) != 3 {
 		t.Fatalf("sent = %d", len(sent))
@@ -256,9 +257,9 @@ func TestPublishBatch(t *testing.T) {
 	topic := e.topic(t, "t", nil)
 	e.subscribe(t, topic, "sqs", queueArn, map[string]string{"RawMessageDelivery": "true"})
 	out := must(e.s.PublishBatch(bg, &snsapi.PublishBatchInput{TopicArn: &topic, PublishBatchRequestEntries: []snsapi.PublishBatchRequestEntry{
-		{Id: ptr("ok1"), Message: ptr("one")},
-		{Id: ptr("bad"), Message: ptr("x"), MessageStructure: ptr("json")},
-		{Id: ptr("ok2"), Message: ptr("two")},
+		{Id: api.Ptr("ok1"), Message: api.Ptr("one")},
+		{Id: api.Ptr("bad"), Message: api.Ptr("x"), MessageStructure: api.Ptr("json")},
+		{Id: api.Ptr("ok2"), Message: api.Ptr("two")},
 	}}))(t)
 	e.s.wait()
 	if len(out.Successful) != 2 || *out.Successful[0].Id != "ok1" || *out.Successful[1].Id != "ok2" || out.Successful[0].MessageId == nil {
@@ -277,7 +278,7 @@ func TestPublishBatch(t *testing.T) {
 	}
 
 	entry := func(id string) snsapi.PublishBatchRequestEntry {
-		return snsapi.PublishBatchRequestEntry{Id: ptr(id), Message: ptr("m")}
+		return snsapi.PublishBatchRequestEntry{Id: api.Ptr(id), Message: api.Ptr("m")}
 	}
 	_, err := e.s.PublishBatch(bg, &snsapi.PublishBatchInput{TopicArn: &topic})
 	wantError(t, err, "EmptyBatchRequest", "")
@@ -291,7 +292,7 @@ func TestPublishBatch(t *testing.T) {
 	wantError(t, err, "BatchEntryIdsNotDistinct", "")
 	_, err = e.s.PublishBatch(bg, &snsapi.PublishBatchInput{TopicArn: &topic, PublishBatchRequestEntries: []snsapi.PublishBatchRequestEntry{entry("no spaces")}})
 	wantError(t, err, "InvalidBatchEntryId", "")
-	_, err = e.s.PublishBatch(bg, &snsapi.PublishBatchInput{TopicArn: ptr(topic + "x"), PublishBatchRequestEntries: []snsapi.PublishBatchRequestEntry{entry("a")}})
+	_, err = e.s.PublishBatch(bg, &snsapi.PublishBatchInput{TopicArn: api.Ptr(topic + "x"), PublishBatchRequestEntries: []snsapi.PublishBatchRequestEntry{entry("a")}})
 	wantError(t, err, "NotFound", "")
 }
 
@@ -299,9 +300,9 @@ func TestPublishBatchFIFO(t *testing.T) {
 	e := newEnv(t)
 	topic := e.topic(t, "t.fifo", map[string]string{"FifoTopic": "true", "ContentBasedDeduplication": "true"})
 	out := must(e.s.PublishBatch(bg, &snsapi.PublishBatchInput{TopicArn: &topic, PublishBatchRequestEntries: []snsapi.PublishBatchRequestEntry{
-		{Id: ptr("a"), Message: ptr("one"), MessageGroupId: ptr("g")},
-		{Id: ptr("b"), Message: ptr("two")},
-		{Id: ptr("c"), Message: ptr("one"), MessageGroupId: ptr("g")},
+		{Id: api.Ptr("a"), Message: api.Ptr("one"), MessageGroupId: api.Ptr("g")},
+		{Id: api.Ptr("b"), Message: api.Ptr("two")},
+		{Id: api.Ptr("c"), Message: api.Ptr("one"), MessageGroupId: api.Ptr("g")},
 	}}))(t)
 	if len(out.Successful) != 2 || len(out.Failed) != 1 || *out.Failed[0].Id != "b" ||
 		*out.Successful[0].MessageId != *out.Successful[1].MessageId || out.Successful[0].SequenceNumber == nil {
@@ -313,7 +314,7 @@ func TestFIFODedupWindow(t *testing.T) {
 	e := newEnv(t)
 	topic := e.topic(t, "t.fifo", map[string]string{"FifoTopic": "true"})
 	pub := func(dedup string) *snsapi.PublishResponse {
-		return e.publish(t, &snsapi.PublishInput{TopicArn: &topic, Message: ptr("m"), MessageGroupId: ptr("g"), MessageDeduplicationId: ptr(dedup)})
+		return e.publish(t, &snsapi.PublishInput{TopicArn: &topic, Message: api.Ptr("m"), MessageGroupId: api.Ptr("g"), MessageDeduplicationId: api.Ptr(dedup)})
 	}
 	first := pub("d1")
 	pub("d2")
@@ -343,7 +344,7 @@ func TestSignatureVersion2(t *testing.T) {
 	e := newEnv(t)
 	topic := e.topic(t, "t", map[string]string{"SignatureVersion": "2"})
 	e.subscribe(t, topic, "sqs", queueArn, nil)
-	e.publish(t, &snsapi.PublishInput{TopicArn: &topic, Message: ptr("m"), Subject: ptr("s")})
+	e.publish(t, &snsapi.PublishInput{TopicArn: &topic, Message: api.Ptr("m"), Subject: api.Ptr("s")})
 	d := parseDoc(t, e.sqs.sent()[0].Body)
 	if d.str("SignatureVersion") != "2" {
 		t.Fatalf("body = %v", d.fields)
@@ -374,7 +375,7 @@ func TestFIFOOrder(t *testing.T) {
 	topic := e.topic(t, "t.fifo", map[string]string{"FifoTopic": "true", "ContentBasedDeduplication": "true"})
 	e.subscribe(t, topic, "sqs", "arn:aws:sqs:us-east-1:123456789012:q.fifo", map[string]string{"RawMessageDelivery": "true"})
 	for i := range 30 {
-		must(e.s.Publish(bg, &snsapi.PublishInput{TopicArn: &topic, Message: ptr(fmt.Sprint(i)), MessageGroupId: ptr("g")}))(t)
+		must(e.s.Publish(bg, &snsapi.PublishInput{TopicArn: &topic, Message: api.Ptr(fmt.Sprint(i)), MessageGroupId: api.Ptr("g")}))(t)
 	}
 	e.s.wait()
 	sent := slow.sent()

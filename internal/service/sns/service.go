@@ -171,13 +171,3 @@ func (s *Service) goDeliver(fn func(ctx context.Context)) {
 		fn(s.ctx)
 	}()
 }
-
-func ptr[T any](v T) *T { return &v }
-
-func deref[T any](p *T) T {
-	var zero T
-	if p == nil {
-		return zero
-	}
-	return *p
-}

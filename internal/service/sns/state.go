@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 
+	"github.com/kiricloud/kiri/internal/api"
 	snsapi "github.com/kiricloud/kiri/internal/api/sns"
 	"github.com/kiricloud/kiri/internal/request"
 	"github.com/kiricloud/kiri/internal/store"
@@ -208,7 +209,7 @@ type topicRef struct{ account, region, name string }
 
 // parseTopicArn parses arn:aws:sns:<region>:<account>:<name>.
 func parseTopicArn(arn *string, param string) (topicRef, error) {
-	parts := strings.Split(deref(arn), ":")
+	parts := strings.Split(api.Deref(arn), ":")
 	if len(parts) != 6 || parts[0] != "arn" || parts[2] != "sns" || parts[3] == "" || parts[4] == "" || !validTopicName(parts[5]) {
 		return topicRef{}, snsapi.NewInvalidParameterException("Invalid parameter: %s", param)
 	}
@@ -223,7 +224,7 @@ type subRef struct {
 
 // parseSubArn parses arn:aws:sns:<region>:<account>:<topic>:<id>.
 func parseSubArn(arn *string) (subRef, error) {
-	s := deref(arn)
+	s := api.Deref(arn)
 	i := strings.LastIndexByte(s, ':')
 	if i < 0 {
 		return subRef{}, snsapi.NewInvalidParameterException("Invalid parameter: SubscriptionArn")

@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/kiricloud/kiri/internal/api"
 	snsapi "github.com/kiricloud/kiri/internal/api/sns"
 	"github.com/kiricloud/kiri/internal/mailbox"
 	"github.com/kiricloud/kiri/internal/request"
@@ -122,10 +123,10 @@ func (s *Service) Subscribe(ctx context.Context, in *snsapi.SubscribeInput) (*sn
 	if err != nil {
 		return nil, err
 	}
-	protocol := strings.ToLower(deref(in.Protocol))
-	endpoint := deref(in.Endpoint)
+	protocol := strings.ToLower(api.Deref(in.Protocol))
+	endpoint := api.Deref(in.Endpoint)
 	if _, ok := needsConfirmation[protocol]; !ok {
-		return nil, snsapi.NewInvalidParameterException("Invalid parameter: Amazon SNS does not support this protocol string: %s", deref(in.Protocol))
+		return nil, snsapi.NewInvalidParameterException("Invalid parameter: Amazon SNS does not support this protocol string: %s", api.Deref(in.Protocol))
 	}
 	attrs := map[string]string{}
 	for k, v := range in.Attributes {
@@ -190,8 +191,8 @@ func (s *Service) Subscribe(ctx context.Context, in *snsapi.SubscribeInput) (*sn
 	if sub.Pending {
 		s.requestConfirmation(ref, topic, sub, arn)
 	}
-	if sub.Pending && !deref(in.ReturnSubscriptionArn) {
-		return &snsapi.SubscribeResponse{SubscriptionArn: ptr(pendingArn)}, nil
+	if sub.Pending && !api.Deref(in.ReturnSubscriptionArn) {
+		return &snsapi.SubscribeResponse{SubscriptionArn: api.Ptr(pendingArn)}, nil
 	}
 	return &snsapi.SubscribeResponse{SubscriptionArn: &arn}, nil
 }
@@ -243,9 +244,9 @@ func (s *Service) ConfirmSubscription(ctx context.Context, in *snsapi.ConfirmSub
 	if err != nil {
 		return nil, err
 	}
-	token := deref(in.Token)
+	token := api.Deref(in.Token)
 	authenticate := false
-	switch strings.ToLower(deref(in.AuthenticateOnUnsubscribe)) {
+	switch strings.ToLower(api.Deref(in.AuthenticateOnUnsubscribe)) {
 	case "", "false":
 	case "true":
 		authenticate = true
@@ -319,8 +320,8 @@ func (r *region) listed(sub *subRec) snsapi.Subscription {
 		arn = pendingListed
 	}
 	return snsapi.Subscription{
-		SubscriptionArn: ptr(arn), Owner: ptr(sub.Owner), Protocol: ptr(sub.Protocol),
-		Endpoint: ptr(sub.Endpoint), TopicArn: ptr(r.topicArn(sub.Topic)),
+		SubscriptionArn: api.Ptr(arn), Owner: api.Ptr(sub.Owner), Protocol: api.Ptr(sub.Protocol),
+		Endpoint: api.Ptr(sub.Endpoint), TopicArn: api.Ptr(r.topicArn(sub.Topic)),
 	}
 }
 
@@ -328,7 +329,7 @@ func (r *region) listed(sub *subRec) snsapi.Subscription {
 // the subscription a NextToken names.
 func (r *region) listSubs(prefix []byte, token *string) ([]snsapi.Subscription, *string, error) {
 	var start []byte
-	if tok := deref(token); tok != "" {
+	if tok := api.Deref(token); tok != "" {
 		key, ok := decodeToken(tok)
 		topic, id, found := strings.Cut(key, "/")
 		if !ok || !found {
@@ -340,7 +341,7 @@ func (r *region) listSubs(prefix []byte, token *string) ([]snsapi.Subscription, 
 	var next *string
 	err := scanJSON(r.tx, prefix, start, func(_ []byte, sub *subRec) error {
 		if len(out) == subscriptionsPerPage {
-			next = ptr(encodeToken(sub.Topic + "/" + sub.ID))
+			next = api.Ptr(encodeToken(sub.Topic + "/" + sub.ID))
 			return store.ErrStop
 		}
 		out = append(out, r.listed(sub))
@@ -441,7 +442,7 @@ func (s *Service) SetSubscriptionAttributes(ctx context.Context, in *snsapi.SetS
 	if err != nil {
 		return nil, err
 	}
-	name, value := deref(in.AttributeName), deref(in.AttributeValue)
+	name, value := api.Deref(in.AttributeName), api.Deref(in.AttributeValue)
 	if !subscriptionAttributes[name] {
 		return nil, snsapi.NewInvalidParameterException("Invalid parameter: AttributeName")
 	}

@@ -10,13 +10,14 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/kiricloud/kiri/internal/api"
 	snsapi "github.com/kiricloud/kiri/internal/api/sns"
 )
 
 func TestSubscribeSQSAndLambda(t *testing.T) {
 	e := newEnv(t)
 	topic := e.topic(t, "t", nil)
-	out := must(e.s.Subscribe(bg, &snsapi.SubscribeInput{TopicArn: &topic, Protocol: ptr("sqs"), Endpoint: ptr("arn:aws:sqs:us-east-1:123456789012:q")}))(t)
+	out := must(e.s.Subscribe(bg, &snsapi.SubscribeInput{TopicArn: &topic, Protocol: api.Ptr("sqs"), Endpoint: api.Ptr("arn:aws:sqs:us-east-1:123456789012:q")}))(t)
 	arn := *out.SubscriptionArn
 	id, ok := strings.CutPrefix(arn, topic+":")
 	if !ok || len(id) != 36 || strings.Count(id, "-") != 4 {
@@ -42,7 +43,7 @@ func TestSubscribeSQSAndLambda(t *testing.T) {
 		_, err := e.s.Subscribe(bg, &snsapi.SubscribeInput{TopicArn: &topic, Protocol: &c.protocol, Endpoint: &c.endpoint})
 		wantError(t, err, "InvalidParameter", c.msg)
 	}
-	_, err := e.s.Subscribe(bg, &snsapi.SubscribeInput{TopicArn: ptr(topic + "x"), Protocol: ptr("sqs"), Endpoint: ptr("arn:aws:sqs:us-east-1:1:q")})
+	_, err := e.s.Subscribe(bg, &snsapi.SubscribeInput{TopicArn: api.Ptr(topic + "x"), Protocol: api.Ptr("sqs"), Endpoint: api.Ptr("arn:aws:sqs:us-east-1:1:q")})
 	wantError(t, err, "NotFound", "Topic does not exist")
 }
 
@@ -70,14 +71,14 @@ func TestSubscriptionAttributes(t *testing.T) {
 	wantError(t, set("FilterPolicyScope", "Elsewhere"), "InvalidParameter", "")
 
 	lam := e.subscribe(t, topic, "lambda", "arn:aws:lambda:us-east-1:123456789012:function:f", nil)
-	_, err := e.s.SetSubscriptionAttributes(bg, &snsapi.SetSubscriptionAttributesInput{SubscriptionArn: &lam, AttributeName: ptr("RawMessageDelivery"), AttributeValue: ptr("true")})
+	_, err := e.s.SetSubscriptionAttributes(bg, &snsapi.SetSubscriptionAttributesInput{SubscriptionArn: &lam, AttributeName: api.Ptr("RawMessageDelivery"), AttributeValue: api.Ptr("true")})
 	wantError(t, err, "InvalidParameter", "Invalid parameter: Attributes Reason: Delivery protocol [lambda] does not support raw message delivery.")
 
 	must(e.s.Unsubscribe(bg, &snsapi.UnsubscribeInput{SubscriptionArn: &sub}))(t)
 	must(e.s.Unsubscribe(bg, &snsapi.UnsubscribeInput{SubscriptionArn: &sub}))(t)
 	_, err = e.s.GetSubscriptionAttributes(bg, &snsapi.GetSubscriptionAttributesInput{SubscriptionArn: &sub})
 	wantError(t, err, "NotFound", "Subscription does not exist")
-	_, err = e.s.Unsubscribe(bg, &snsapi.UnsubscribeInput{SubscriptionArn: ptr(pendingArn)})
+	_, err = e.s.Unsubscribe(bg, &snsapi.UnsubscribeInput{SubscriptionArn: api.Ptr(pendingArn)})
 	wantError(t, err, "InvalidParameter", "Invalid parameter: SubscriptionArn")
 }
 
@@ -86,8 +87,8 @@ func TestEmailConfirmation(t *testing.T) {
 	// A Tokyo topic: the confirmation link must work from a request in
 	// any region (a browser's unsigned GET lands in the default one).
 	tokyo := requestIn(testAccount, "ap-northeast-1")
-	topic := *must(e.s.CreateTopic(tokyo, &snsapi.CreateTopicInput{Name: ptr("sendmail-notifications"), Attributes: map[string]string{"DisplayName": "Mailer"}}))(t).TopicArn
-	out := must(e.s.Subscribe(tokyo, &snsapi.SubscribeInput{TopicArn: &topic, Protocol: ptr("email"), Endpoint: ptr("yamada@example.co.jp")}))(t)
+	topic := *must(e.s.CreateTopic(tokyo, &snsapi.CreateTopicInput{Name: api.Ptr("sendmail-notifications"), Attributes: map[string]string{"DisplayName": "Mailer"}}))(t).TopicArn
+	out := must(e.s.Subscribe(tokyo, &snsapi.SubscribeInput{TopicArn: &topic, Protocol: api.Ptr("email"), Endpoint: api.Ptr("yamada@example.co.jp")}))(t)
 	if *out.SubscriptionArn != "pending confirmation" {
 		t.Fatalf("Subscribe = %s", *out.SubscriptionArn)
 	}
@@ -115,13 +116,13 @@ func TestEmailConfirmation(t *testing.T) {
 	if !strings.Contains(m.HTML, "Confirm subscription") {
 		t.Fatalf("html = %s", m.HTML)
 	}
-	_, err := e.s.ConfirmSubscription(bg, &snsapi.ConfirmSubscriptionInput{TopicArn: &topic, Token: ptr("wrong")})
+	_, err := e.s.ConfirmSubscription(bg, &snsapi.ConfirmSubscriptionInput{TopicArn: &topic, Token: api.Ptr("wrong")})
 	wantError(t, err, "InvalidParameter", "Invalid token")
-	arn := *must(e.s.ConfirmSubscription(bg, &snsapi.ConfirmSubscriptionInput{TopicArn: ptr(q.Get("TopicArn")), Token: ptr(q.Get("Token")), AuthenticateOnUnsubscribe: ptr("true")}))(t).SubscriptionArn
+	arn := *must(e.s.ConfirmSubscription(bg, &snsapi.ConfirmSubscriptionInput{TopicArn: api.Ptr(q.Get("TopicArn")), Token: api.Ptr(q.Get("Token")), AuthenticateOnUnsubscribe: api.Ptr("true")}))(t).SubscriptionArn
 	if !strings.HasPrefix(arn, topic+":") {
 		t.Fatalf("confirmed arn = %s", arn)
 	}
-	again := *must(e.s.ConfirmSubscription(bg, &snsapi.ConfirmSubscriptionInput{TopicArn: &topic, Token: ptr(q.Get("Token"))}))(t).SubscriptionArn
+	again := *must(e.s.ConfirmSubscription(bg, &snsapi.ConfirmSubscriptionInput{TopicArn: &topic, Token: api.Ptr(q.Get("Token"))}))(t).SubscriptionArn
 	if again != arn {
 		t.Fatalf("second confirm = %s", again)
 	}
@@ -136,7 +137,7 @@ func TestEmailConfirmation(t *testing.T) {
 
 	// The notification mail: message plus AWS's footer with a working
 	// unsubscribe link.
-	e.publish(t, &snsapi.PublishInput{TopicArn: &topic, Message: ptr("mailsendqueue000")})
+	e.publish(t, &snsapi.PublishInput{TopicArn: &topic, Message: api.Ptr("mailsendqueue000")})
 	mails = must(e.mails.List(testAccount))(t)
 	if len(mails) != 2 {
 		t.Fatalf("mails = %d", len(mails))
@@ -205,7 +206,7 @@ func TestHTTPSubscription(t *testing.T) {
 	e := newEnv(t)
 	ep := newEndpoint(t)
 	topic := e.topic(t, "t", nil)
-	out := must(e.s.Subscribe(bg, &snsapi.SubscribeInput{TopicArn: &topic, Protocol: ptr("http"), Endpoint: ptr(ep.URL + "/hook")}))(t)
+	out := must(e.s.Subscribe(bg, &snsapi.SubscribeInput{TopicArn: &topic, Protocol: api.Ptr("http"), Endpoint: api.Ptr(ep.URL + "/hook")}))(t)
 	if *out.SubscriptionArn != "pending confirmation" {
 		t.Fatalf("Subscribe = %s", *out.SubscriptionArn)
 	}
@@ -236,13 +237,13 @@ func TestHTTPSubscription(t *testing.T) {
 	if q.Get("Action") != "ConfirmSubscription" || q.Get("Token") != d.str("Token") {
 		t.Fatalf("SubscribeURL = %s", d.str("SubscribeURL"))
 	}
-	subArn := *must(e.s.ConfirmSubscription(bg, &snsapi.ConfirmSubscriptionInput{TopicArn: ptr(q.Get("TopicArn")), Token: ptr(q.Get("Token"))}))(t).SubscriptionArn
+	subArn := *must(e.s.ConfirmSubscription(bg, &snsapi.ConfirmSubscriptionInput{TopicArn: api.Ptr(q.Get("TopicArn")), Token: api.Ptr(q.Get("Token"))}))(t).SubscriptionArn
 
 	ep.mu.Lock()
 	ep.fail = 1 // the first attempt fails; the retry succeeds
 	ep.mu.Unlock()
-	pub := e.publish(t, &snsapi.PublishInput{TopicArn: &topic, Message: ptr(`hello <"world"> & you`), Subject: ptr("Greeting"),
-		MessageAttributes: map[string]snsapi.MessageAttributeValue{"kind": {DataType: ptr("String"), StringValue: ptr("a")}}})
+	pub := e.publish(t, &snsapi.PublishInput{TopicArn: &topic, Message: api.Ptr(`hello <"world"> & you`), Subject: api.Ptr("Greeting"),
+		MessageAttributes: map[string]snsapi.MessageAttributeValue{"kind": {DataType: api.Ptr("String"), StringValue: api.Ptr("a")}}})
 	reqs = ep.requests()
 	if len(reqs) != 3 {
 		t.Fatalf("requests = %d", len(reqs))
@@ -268,8 +269,8 @@ func TestHTTPSubscription(t *testing.T) {
 	}
 
 	// Raw delivery posts the bare message.
-	must(e.s.SetSubscriptionAttributes(bg, &snsapi.SetSubscriptionAttributesInput{SubscriptionArn: &subArn, AttributeName: ptr("RawMessageDelivery"), AttributeValue: ptr("true")}))(t)
-	e.publish(t, &snsapi.PublishInput{TopicArn: &topic, Message: ptr("raw body")})
+	must(e.s.SetSubscriptionAttributes(bg, &snsapi.SetSubscriptionAttributesInput{SubscriptionArn: &subArn, AttributeName: api.Ptr("RawMessageDelivery"), AttributeValue: api.Ptr("true")}))(t)
+	e.publish(t, &snsapi.PublishInput{TopicArn: &topic, Message: api.Ptr("raw body")})
 	reqs = ep.requests()
 	if last := reqs[len(reqs)-1]; last.body != "raw body" || last.header.Get("x-amz-sns-rawdelivery") != "true" {
 		t.Fatalf("raw = %+v", last)
@@ -282,12 +283,12 @@ func TestDeadLetterQueue(t *testing.T) {
 	ep.fail = 100
 	topic := e.topic(t, "t", nil)
 	dlq := "arn:aws:sqs:us-east-1:123456789012:dlq"
-	must(e.s.Subscribe(bg, &snsapi.SubscribeInput{TopicArn: &topic, Protocol: ptr("http"), Endpoint: ptr(ep.URL),
+	must(e.s.Subscribe(bg, &snsapi.SubscribeInput{TopicArn: &topic, Protocol: api.Ptr("http"), Endpoint: api.Ptr(ep.URL),
 		Attributes: map[string]string{"RedrivePolicy": `{"deadLetterTargetArn":"` + dlq + `"}`}}))(t)
 	e.s.wait()
 	d := parseDoc(t, ep.requests()[0].body)
-	must(e.s.ConfirmSubscription(bg, &snsapi.ConfirmSubscriptionInput{TopicArn: &topic, Token: ptr(d.str("Token"))}))(t)
-	e.publish(t, &snsapi.PublishInput{TopicArn: &topic, Message: ptr("lost")})
+	must(e.s.ConfirmSubscription(bg, &snsapi.ConfirmSubscriptionInput{TopicArn: &topic, Token: api.Ptr(d.str("Token"))}))(t)
+	e.publish(t, &snsapi.PublishInput{TopicArn: &topic, Message: api.Ptr("lost")})
 	// The confirmation (retried) and three attempts at the notification.
 	if n := len(ep.requests()); n != 6 {
 		t.Fatalf("attempts = %d", n)

@@ -3,6 +3,7 @@ package sns
 import (
 	"context"
 
+	"github.com/kiricloud/kiri/internal/api"
 	snsapi "github.com/kiricloud/kiri/internal/api/sns"
 )
 
@@ -15,7 +16,7 @@ func tagMap(tags []snsapi.Tag) (map[string]string, error) {
 	}
 	m := make(map[string]string, len(tags))
 	for _, t := range tags {
-		k, v := deref(t.Key), deref(t.Value)
+		k, v := api.Deref(t.Key), api.Deref(t.Value)
 		if k == "" || len(k) > 128 {
 			return nil, snsapi.NewInvalidParameterException("Invalid parameter: Tags Reason: Tag key must be between 1 and 128 characters")
 		}
@@ -105,7 +106,7 @@ func (s *Service) ListTagsForResource(ctx context.Context, in *snsapi.ListTagsFo
 			return err
 		}
 		for _, k := range sortedKeys(t.Tags) {
-			out.Tags = append(out.Tags, snsapi.Tag{Key: ptr(k), Value: ptr(t.Tags[k])})
+			out.Tags = append(out.Tags, snsapi.Tag{Key: api.Ptr(k), Value: api.Ptr(t.Tags[k])})
 		}
 		return nil
 	})

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/kiricloud/kiri/internal/api"
 	snsapi "github.com/kiricloud/kiri/internal/api/sns"
 	"github.com/kiricloud/kiri/internal/store"
 )
@@ -60,7 +61,7 @@ func validTopicName(name string) bool {
 const fifoNameMessage = "Invalid parameter: Fifo Topic names must end with .fifo and must be made up of only uppercase and lowercase ASCII letters, numbers, underscores, and hyphens, and must be between 1 and 256 characters long."
 
 func (s *Service) CreateTopic(ctx context.Context, in *snsapi.CreateTopicInput) (*snsapi.CreateTopicResponse, error) {
-	name := deref(in.Name)
+	name := api.Deref(in.Name)
 	attrs := map[string]string{}
 	for k, v := range in.Attributes {
 		if !validTopicAttribute(k) {
@@ -197,7 +198,7 @@ func (s *Service) ListTopics(ctx context.Context, in *snsapi.ListTopicsInput) (*
 	out := &snsapi.ListTopicsResponse{Topics: []snsapi.Topic{}}
 	err := s.view(ctx, func(r *region) error {
 		var start []byte
-		if tok := deref(in.NextToken); tok != "" {
+		if tok := api.Deref(in.NextToken); tok != "" {
 			name, ok := decodeToken(tok)
 			if !ok {
 				return snsapi.NewInvalidParameterException("Invalid parameter: NextToken")
@@ -206,10 +207,10 @@ func (s *Service) ListTopics(ctx context.Context, in *snsapi.ListTopicsInput) (*
 		}
 		return scanJSON(r.tx, r.ns.Prefix("topic"), start, func(_ []byte, t *topicRec) error {
 			if len(out.Topics) == topicsPerPage {
-				out.NextToken = ptr(encodeToken(t.Name))
+				out.NextToken = api.Ptr(encodeToken(t.Name))
 				return store.ErrStop
 			}
-			out.Topics = append(out.Topics, snsapi.Topic{TopicArn: ptr(r.topicArn(t.Name))})
+			out.Topics = append(out.Topics, snsapi.Topic{TopicArn: api.Ptr(r.topicArn(t.Name))})
 			return nil
 		})
 	})
@@ -281,7 +282,7 @@ func (s *Service) SetTopicAttributes(ctx context.Context, in *snsapi.SetTopicAtt
 	if err != nil {
 		return nil, err
 	}
-	name, value := deref(in.AttributeName), deref(in.AttributeValue)
+	name, value := api.Deref(in.AttributeName), api.Deref(in.AttributeValue)
 	if !validTopicAttribute(name) || name == "FifoTopic" {
 		return nil, snsapi.NewInvalidParameterException("Invalid parameter: AttributeName")
 	}

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/kiricloud/kiri/internal/api"
 	snsapi "github.com/kiricloud/kiri/internal/api/sns"
 )
 
@@ -20,18 +21,18 @@ func TestCreateTopic(t *testing.T) {
 		t.Fatalf("second create = %s", again)
 	}
 	e.topic(t, "withname", map[string]string{"DisplayName": "Mail"})
-	_, err := e.s.CreateTopic(bg, &snsapi.CreateTopicInput{Name: ptr("withname"), Attributes: map[string]string{"DisplayName": "Other"}})
+	_, err := e.s.CreateTopic(bg, &snsapi.CreateTopicInput{Name: api.Ptr("withname"), Attributes: map[string]string{"DisplayName": "Other"}})
 	wantError(t, err, "InvalidParameter", "Invalid parameter: Attributes Reason: Topic already exists with different attributes")
 
 	for _, bad := range []string{"", "has space", "dot.name", strings.Repeat("a", 257), "x.fifo"} {
-		_, err := e.s.CreateTopic(bg, &snsapi.CreateTopicInput{Name: ptr(bad)})
+		_, err := e.s.CreateTopic(bg, &snsapi.CreateTopicInput{Name: api.Ptr(bad)})
 		wantError(t, err, "InvalidParameter", "Invalid parameter: Topic Name")
 	}
-	_, err = e.s.CreateTopic(bg, &snsapi.CreateTopicInput{Name: ptr("nofifo"), Attributes: map[string]string{"FifoTopic": "true"}})
+	_, err = e.s.CreateTopic(bg, &snsapi.CreateTopicInput{Name: api.Ptr("nofifo"), Attributes: map[string]string{"FifoTopic": "true"}})
 	wantError(t, err, "InvalidParameter", fifoNameMessage)
-	_, err = e.s.CreateTopic(bg, &snsapi.CreateTopicInput{Name: ptr("t"), Attributes: map[string]string{"Bogus": "1"}})
+	_, err = e.s.CreateTopic(bg, &snsapi.CreateTopicInput{Name: api.Ptr("t"), Attributes: map[string]string{"Bogus": "1"}})
 	wantError(t, err, "InvalidParameter", "")
-	_, err = e.s.CreateTopic(bg, &snsapi.CreateTopicInput{Name: ptr("t"), Attributes: map[string]string{"ContentBasedDeduplication": "true"}})
+	_, err = e.s.CreateTopic(bg, &snsapi.CreateTopicInput{Name: api.Ptr("t"), Attributes: map[string]string{"ContentBasedDeduplication": "true"}})
 	wantError(t, err, "InvalidParameter", "")
 	fifo := e.topic(t, "orders.fifo", map[string]string{"FifoTopic": "true", "ContentBasedDeduplication": "true"})
 	attrs := must(e.s.GetTopicAttributes(bg, &snsapi.GetTopicAttributesInput{TopicArn: &fifo}))(t).Attributes
@@ -70,16 +71,16 @@ func TestTopicAttributes(t *testing.T) {
 		t.Fatalf("Policy = %s (%v)", attrs["Policy"], err)
 	}
 
-	must(e.s.SetTopicAttributes(bg, &snsapi.SetTopicAttributesInput{TopicArn: &arn, AttributeName: ptr("DisplayName"), AttributeValue: ptr("Bounces")}))(t)
+	must(e.s.SetTopicAttributes(bg, &snsapi.SetTopicAttributesInput{TopicArn: &arn, AttributeName: api.Ptr("DisplayName"), AttributeValue: api.Ptr("Bounces")}))(t)
 	attrs = must(e.s.GetTopicAttributes(bg, &snsapi.GetTopicAttributesInput{TopicArn: &arn}))(t).Attributes
 	if attrs["DisplayName"] != "Bounces" {
 		t.Fatalf("DisplayName = %q", attrs["DisplayName"])
 	}
-	_, err := e.s.SetTopicAttributes(bg, &snsapi.SetTopicAttributesInput{TopicArn: &arn, AttributeName: ptr("Nope"), AttributeValue: ptr("x")})
+	_, err := e.s.SetTopicAttributes(bg, &snsapi.SetTopicAttributesInput{TopicArn: &arn, AttributeName: api.Ptr("Nope"), AttributeValue: api.Ptr("x")})
 	wantError(t, err, "InvalidParameter", "Invalid parameter: AttributeName")
-	_, err = e.s.GetTopicAttributes(bg, &snsapi.GetTopicAttributesInput{TopicArn: ptr(arn + "x")})
+	_, err = e.s.GetTopicAttributes(bg, &snsapi.GetTopicAttributesInput{TopicArn: api.Ptr(arn + "x")})
 	wantError(t, err, "NotFound", "Topic does not exist")
-	_, err = e.s.GetTopicAttributes(bg, &snsapi.GetTopicAttributesInput{TopicArn: ptr("nope")})
+	_, err = e.s.GetTopicAttributes(bg, &snsapi.GetTopicAttributesInput{TopicArn: api.Ptr("nope")})
 	wantError(t, err, "InvalidParameter", "Invalid parameter: TopicArn")
 }
 
@@ -125,17 +126,17 @@ func TestListTopicsAndDelete(t *testing.T) {
 func TestTags(t *testing.T) {
 	e := newEnv(t)
 	arn := e.topic(t, "t", nil)
-	must(e.s.TagResource(bg, &snsapi.TagResourceRequest{ResourceArn: &arn, Tags: []snsapi.Tag{{Key: ptr("b"), Value: ptr("2")}, {Key: ptr("a"), Value: ptr("1")}}}))(t)
+	must(e.s.TagResource(bg, &snsapi.TagResourceRequest{ResourceArn: &arn, Tags: []snsapi.Tag{{Key: api.Ptr("b"), Value: api.Ptr("2")}, {Key: api.Ptr("a"), Value: api.Ptr("1")}}}))(t)
 	must(e.s.UntagResource(bg, &snsapi.UntagResourceRequest{ResourceArn: &arn, TagKeys: []string{"b"}}))(t)
 	tags := must(e.s.ListTagsForResource(bg, &snsapi.ListTagsForResourceRequest{ResourceArn: &arn}))(t).Tags
 	if len(tags) != 1 || *tags[0].Key != "a" || *tags[0].Value != "1" {
 		t.Fatalf("tags = %+v", tags)
 	}
-	_, err := e.s.ListTagsForResource(bg, &snsapi.ListTagsForResourceRequest{ResourceArn: ptr(arn + "x")})
+	_, err := e.s.ListTagsForResource(bg, &snsapi.ListTagsForResourceRequest{ResourceArn: api.Ptr(arn + "x")})
 	wantError(t, err, "ResourceNotFound", "Resource does not exist")
 	many := make([]snsapi.Tag, 51)
 	for i := range many {
-		many[i] = snsapi.Tag{Key: ptr(fmt.Sprint(i)), Value: ptr("v")}
+		many[i] = snsapi.Tag{Key: api.Ptr(fmt.Sprint(i)), Value: api.Ptr("v")}
 	}
 	_, err = e.s.TagResource(bg, &snsapi.TagResourceRequest{ResourceArn: &arn, Tags: many})
 	wantError(t, err, "TagLimitExceeded", "")
@@ -144,15 +145,15 @@ func TestTags(t *testing.T) {
 func TestPermissions(t *testing.T) {
 	e := newEnv(t)
 	arn := e.topic(t, "t", nil)
-	must(e.s.AddPermission(bg, &snsapi.AddPermissionInput{TopicArn: &arn, Label: ptr("ses"), AWSAccountId: []string{"111122223333"}, ActionName: []string{"Publish"}}))(t)
-	_, err := e.s.AddPermission(bg, &snsapi.AddPermissionInput{TopicArn: &arn, Label: ptr("ses"), AWSAccountId: []string{"1"}, ActionName: []string{"Publish"}})
+	must(e.s.AddPermission(bg, &snsapi.AddPermissionInput{TopicArn: &arn, Label: api.Ptr("ses"), AWSAccountId: []string{"111122223333"}, ActionName: []string{"Publish"}}))(t)
+	_, err := e.s.AddPermission(bg, &snsapi.AddPermissionInput{TopicArn: &arn, Label: api.Ptr("ses"), AWSAccountId: []string{"1"}, ActionName: []string{"Publish"}})
 	wantError(t, err, "InvalidParameter", "Invalid parameter: Statement already exists")
 	policy := must(e.s.GetTopicAttributes(bg, &snsapi.GetTopicAttributesInput{TopicArn: &arn}))(t).Attributes["Policy"]
 	if !strings.Contains(policy, `{"Sid":"ses","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"SNS:Publish","Resource":"`+arn+`"}`) ||
 		!strings.Contains(policy, "__default_statement_ID") {
 		t.Fatalf("policy = %s", policy)
 	}
-	must(e.s.RemovePermission(bg, &snsapi.RemovePermissionInput{TopicArn: &arn, Label: ptr("ses")}))(t)
+	must(e.s.RemovePermission(bg, &snsapi.RemovePermissionInput{TopicArn: &arn, Label: api.Ptr("ses")}))(t)
 	policy = must(e.s.GetTopicAttributes(bg, &snsapi.GetTopicAttributesInput{TopicArn: &arn}))(t).Attributes["Policy"]
 	if strings.Contains(policy, `"ses"`) || !strings.Contains(policy, "__default_statement_ID") {
 		t.Fatalf("policy after remove = %s", policy)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"regexp"
 
+	"github.com/kiricloud/kiri/internal/api"
 	sqsapi "github.com/kiricloud/kiri/internal/api/sqs"
 	"github.com/kiricloud/kiri/internal/protocol"
 	"github.com/kiricloud/kiri/internal/request"
@@ -46,7 +47,7 @@ func failure(id string, err error) (sqsapi.BatchResultErrorEntry, bool) {
 	if !ok {
 		return sqsapi.BatchResultErrorEntry{}, false
 	}
-	return sqsapi.BatchResultErrorEntry{Id: ptr(id), SenderFault: ptr(perr.Sender), Code: ptr(perr.WireCode()), Message: ptr(perr.Message)}, true
+	return sqsapi.BatchResultErrorEntry{Id: api.Ptr(id), SenderFault: api.Ptr(perr.Sender), Code: api.Ptr(perr.WireCode()), Message: api.Ptr(perr.Message)}, true
 }
 
 // SendMessageBatch sends up to ten messages in one transaction.
@@ -54,7 +55,7 @@ func (s *Service) SendMessageBatch(ctx context.Context, in *sqsapi.SendMessageBa
 	ids := make([]string, len(in.Entries))
 	total := 0
 	for i, e := range in.Entries {
-		ids[i] = deref(e.Id)
+		ids[i] = api.Deref(e.Id)
 		total += messageSizeOf(e)
 	}
 	if err := checkBatch(ids, "SendMessageBatchRequestEntry"); err != nil {
@@ -68,11 +69,11 @@ func (s *Service) SendMessageBatch(ctx context.Context, in *sqsapi.SendMessageBa
 	err := s.onQueue(ctx, in.QueueUrl, true, func(r *region, q *queueRec) error {
 		for _, e := range in.Entries {
 			res, err := r.send(q, outgoing{
-				Body: deref(e.MessageBody), Delay: e.DelaySeconds, Attrs: e.MessageAttributes, SysAttrs: e.MessageSystemAttributes,
-				DedupID: deref(e.MessageDeduplicationId), GroupID: deref(e.MessageGroupId), Sender: sender,
+				Body: api.Deref(e.MessageBody), Delay: e.DelaySeconds, Attrs: e.MessageAttributes, SysAttrs: e.MessageSystemAttributes,
+				DedupID: api.Deref(e.MessageDeduplicationId), GroupID: api.Deref(e.MessageGroupId), Sender: sender,
 			})
 			if err != nil {
-				f, ok := failure(deref(e.Id), err)
+				f, ok := failure(api.Deref(e.Id), err)
 				if !ok {
 					return err
 				}
@@ -80,7 +81,7 @@ func (s *Service) SendMessageBatch(ctx context.Context, in *sqsapi.SendMessageBa
 				continue
 			}
 			out.Successful = append(out.Successful, sqsapi.SendMessageBatchResultEntry{
-				Id: e.Id, MessageId: ptr(res.MessageID), MD5OfMessageBody: ptr(res.MD5Body), MD5OfMessageAttributes: optional(res.MD5Attrs),
+				Id: e.Id, MessageId: api.Ptr(res.MessageID), MD5OfMessageBody: api.Ptr(res.MD5Body), MD5OfMessageAttributes: optional(res.MD5Attrs),
 				MD5OfMessageSystemAttributes: optional(res.MD5Sys), SequenceNumber: optional(res.SeqNumber),
 			})
 		}
@@ -93,14 +94,14 @@ func (s *Service) SendMessageBatch(ctx context.Context, in *sqsapi.SendMessageBa
 }
 
 func messageSizeOf(e sqsapi.SendMessageBatchRequestEntry) int {
-	return int(messageSize(outgoing{Body: deref(e.MessageBody), Attrs: e.MessageAttributes}))
+	return int(messageSize(outgoing{Body: api.Deref(e.MessageBody), Attrs: e.MessageAttributes}))
 }
 
 // DeleteMessageBatch deletes up to ten messages by receipt handle.
 func (s *Service) DeleteMessageBatch(ctx context.Context, in *sqsapi.DeleteMessageBatchRequest) (*sqsapi.DeleteMessageBatchResult, error) {
 	ids := make([]string, len(in.Entries))
 	for i, e := range in.Entries {
-		ids[i] = deref(e.Id)
+		ids[i] = api.Deref(e.Id)
 	}
 	if err := checkBatch(ids, "DeleteMessageBatchRequestEntry"); err != nil {
 		return nil, err
@@ -108,8 +109,8 @@ func (s *Service) DeleteMessageBatch(ctx context.Context, in *sqsapi.DeleteMessa
 	out := &sqsapi.DeleteMessageBatchResult{Successful: []sqsapi.DeleteMessageBatchResultEntry{}, Failed: []sqsapi.BatchResultErrorEntry{}}
 	err := s.onQueue(ctx, in.QueueUrl, true, func(r *region, q *queueRec) error {
 		for _, e := range in.Entries {
-			if err := r.deleteByHandle(q, deref(e.ReceiptHandle)); err != nil {
-				f, ok := failure(deref(e.Id), err)
+			if err := r.deleteByHandle(q, api.Deref(e.ReceiptHandle)); err != nil {
+				f, ok := failure(api.Deref(e.Id), err)
 				if !ok {
 					return err
 				}
@@ -130,7 +131,7 @@ func (s *Service) DeleteMessageBatch(ctx context.Context, in *sqsapi.DeleteMessa
 func (s *Service) ChangeMessageVisibilityBatch(ctx context.Context, in *sqsapi.ChangeMessageVisibilityBatchRequest) (*sqsapi.ChangeMessageVisibilityBatchResult, error) {
 	ids := make([]string, len(in.Entries))
 	for i, e := range in.Entries {
-		ids[i] = deref(e.Id)
+		ids[i] = api.Deref(e.Id)
 	}
 	if err := checkBatch(ids, "ChangeMessageVisibilityBatchRequestEntry"); err != nil {
 		return nil, err
@@ -140,10 +141,10 @@ func (s *Service) ChangeMessageVisibilityBatch(ctx context.Context, in *sqsapi.C
 		for _, e := range in.Entries {
 			timeout := e.VisibilityTimeout
 			if timeout == nil {
-				timeout = ptr(int64(0))
+				timeout = api.Ptr(int64(0))
 			}
-			if err := r.changeVisibility(q, deref(e.ReceiptHandle), timeout); err != nil {
-				f, ok := failure(deref(e.Id), err)
+			if err := r.changeVisibility(q, api.Deref(e.ReceiptHandle), timeout); err != nil {
+				f, ok := failure(api.Deref(e.Id), err)
 				if !ok {
 					return err
 				}

@@ -3,6 +3,7 @@ package sqs
 import (
 	"testing"
 
+	"github.com/kiricloud/kiri/internal/api"
 	sqsapi "github.com/kiricloud/kiri/internal/api/sqs"
 )
 
@@ -14,11 +15,11 @@ func BenchmarkSendReceiveDelete(b *testing.B) {
 	attrs := map[string]sqsapi.MessageAttributeValue{"k": strAttr("String", "v")}
 	b.ReportAllocs()
 	for b.Loop() {
-		must(s.SendMessage(bg, &sqsapi.SendMessageRequest{QueueUrl: ptr(url), MessageBody: ptr("hello"), MessageAttributes: attrs}))(b)
-		got := must(s.ReceiveMessage(bg, &sqsapi.ReceiveMessageRequest{QueueUrl: ptr(url), MessageAttributeNames: []string{"All"}}))(b).Messages
+		must(s.SendMessage(bg, &sqsapi.SendMessageRequest{QueueUrl: api.Ptr(url), MessageBody: api.Ptr("hello"), MessageAttributes: attrs}))(b)
+		got := must(s.ReceiveMessage(bg, &sqsapi.ReceiveMessageRequest{QueueUrl: api.Ptr(url), MessageAttributeNames: []string{"All"}}))(b).Messages
 		if len(got) != 1 {
 			b.Fatal("no message")
 		}
-		must(s.DeleteMessage(bg, &sqsapi.DeleteMessageRequest{QueueUrl: ptr(url), ReceiptHandle: got[0].ReceiptHandle}))(b)
+		must(s.DeleteMessage(bg, &sqsapi.DeleteMessageRequest{QueueUrl: api.Ptr(url), ReceiptHandle: got[0].ReceiptHandle}))(b)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kiricloud/kiri/internal/api"
 	sqsapi "github.com/kiricloud/kiri/internal/api/sqs"
 	"github.com/kiricloud/kiri/internal/store"
 )
@@ -15,7 +16,7 @@ func TestFifoOrderAndGroupBlocking(t *testing.T) {
 	var seqs []string
 	for i, b := range []string{"a1", "b1", "a2", "b2", "a3"} {
 		out := sendFifo(t, s, url, b, b[:1], b)
-		seqs = append(seqs, deref(out.SequenceNumber))
+		seqs = append(seqs, api.Deref(out.SequenceNumber))
 		if len(seqs[i]) != 20 || (i > 0 && seqs[i] <= seqs[i-1]) {
 			t.Fatalf("sequence numbers %v", seqs)
 		}
@@ -31,7 +32,7 @@ func TestFifoOrderAndGroupBlocking(t *testing.T) {
 	if got := receive(t, s, url, 10); len(got) != 0 {
 		t.Fatalf("blocked groups delivered %v", bodies(got))
 	}
-	must(s.DeleteMessage(bg, &sqsapi.DeleteMessageRequest{QueueUrl: ptr(url), ReceiptHandle: first[0].ReceiptHandle}))(t)
+	must(s.DeleteMessage(bg, &sqsapi.DeleteMessageRequest{QueueUrl: api.Ptr(url), ReceiptHandle: first[0].ReceiptHandle}))(t)
 	if got := bodies(receive(t, s, url, 10)); len(got) != 2 || got[0] != "a2" || got[1] != "a3" {
 		t.Fatalf("after deleting a1 = %v", got)
 	}
@@ -39,8 +40,8 @@ func TestFifoOrderAndGroupBlocking(t *testing.T) {
 	if got := bodies(receive(t, s, url, 1)); len(got) != 1 || got[0] != "b1" {
 		t.Fatalf("after expiry = %v", got)
 	}
-	_, err := s.DeleteMessage(bg, &sqsapi.DeleteMessageRequest{QueueUrl: ptr(url), ReceiptHandle: first[1].ReceiptHandle})
-	wantError(t, err, "InvalidParameterValue", "Value "+deref(first[1].ReceiptHandle)+" for parameter ReceiptHandle is invalid. Reason: The receipt handle has expired.")
+	_, err := s.DeleteMessage(bg, &sqsapi.DeleteMessageRequest{QueueUrl: api.Ptr(url), ReceiptHandle: first[1].ReceiptHandle})
+	wantError(t, err, "InvalidParameterValue", "Value "+api.Deref(first[1].ReceiptHandle)+" for parameter ReceiptHandle is invalid. Reason: The receipt handle has expired.")
 }
 
 func TestFifoDeduplication(t *testing.T) {
@@ -48,18 +49,18 @@ func TestFifoDeduplication(t *testing.T) {
 	url := createQueue(t, s, "d.fifo", map[string]string{"FifoQueue": "true", "ContentBasedDeduplication": "true"})
 	one := sendFifo(t, s, url, "same", "g", "")
 	two := sendFifo(t, s, url, "same", "g", "")
-	if deref(one.MessageId) != deref(two.MessageId) {
-		t.Fatalf("duplicate got a new MessageId %s vs %s", deref(two.MessageId), deref(one.MessageId))
+	if api.Deref(one.MessageId) != api.Deref(two.MessageId) {
+		t.Fatalf("duplicate got a new MessageId %s vs %s", api.Deref(two.MessageId), api.Deref(one.MessageId))
 	}
 	explicit := sendFifo(t, s, url, "same", "g", "id-1")
-	if deref(explicit.MessageId) == deref(one.MessageId) {
+	if api.Deref(explicit.MessageId) == api.Deref(one.MessageId) {
 		t.Fatal("explicit dedup id treated as a duplicate of content")
 	}
 	if n := queueAttr(t, s, url, "ApproximateNumberOfMessages"); n != "2" {
 		t.Fatalf("messages = %s, want 2", n)
 	}
 	c.Advance(5*time.Minute + time.Second)
-	if later := sendFifo(t, s, url, "same", "g", ""); deref(later.MessageId) == deref(one.MessageId) {
+	if later := sendFifo(t, s, url, "same", "g", ""); api.Deref(later.MessageId) == api.Deref(one.MessageId) {
 		t.Fatal("deduplicated after the 5-minute window")
 	}
 }
@@ -67,11 +68,11 @@ func TestFifoDeduplication(t *testing.T) {
 func TestFifoValidation(t *testing.T) {
 	s, _ := newTestService(t)
 	url := createQueue(t, s, "v.fifo", map[string]string{"FifoQueue": "true"})
-	_, err := s.SendMessage(bg, &sqsapi.SendMessageRequest{QueueUrl: ptr(url), MessageBody: ptr("x"), MessageDeduplicationId: ptr("d")})
+	_, err := s.SendMessage(bg, &sqsapi.SendMessageRequest{QueueUrl: api.Ptr(url), MessageBody: api.Ptr("x"), MessageDeduplicationId: api.Ptr("d")})
 	wantError(t, err, "MissingParameter", "The request must contain the parameter MessageGroupId.")
-	_, err = s.SendMessage(bg, &sqsapi.SendMessageRequest{QueueUrl: ptr(url), MessageBody: ptr("x"), MessageGroupId: ptr("g")})
+	_, err = s.SendMessage(bg, &sqsapi.SendMessageRequest{QueueUrl: api.Ptr(url), MessageBody: api.Ptr("x"), MessageGroupId: api.Ptr("g")})
 	wantError(t, err, "InvalidParameterValue", "The queue should either have ContentBasedDeduplication enabled or MessageDeduplicationId provided explicitly")
-	_, err = s.SendMessage(bg, &sqsapi.SendMessageRequest{QueueUrl: ptr(url), MessageBody: ptr("x"), MessageGroupId: ptr("g"), MessageDeduplicationId: ptr("d"), DelaySeconds: ptr(int64(5))})
+	_, err = s.SendMessage(bg, &sqsapi.SendMessageRequest{QueueUrl: api.Ptr(url), MessageBody: api.Ptr("x"), MessageGroupId: api.Ptr("g"), MessageDeduplicationId: api.Ptr("d"), DelaySeconds: api.Ptr(int64(5))})
 	wantError(t, err, "InvalidParameterValue", "Value 5 for parameter DelaySeconds is invalid. Reason: The request include parameter that is not valid for this queue type.")
 }
 

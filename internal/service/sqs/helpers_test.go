@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kiricloud/kiri/internal/api"
 	sqsapi "github.com/kiricloud/kiri/internal/api/sqs"
 	"github.com/kiricloud/kiri/internal/protocol"
 	"github.com/kiricloud/kiri/internal/request"
@@ -84,35 +85,35 @@ func must[T any](v T, err error) func(testing.TB) T {
 
 func createQueue(t testing.TB, s *Service, name string, attrs map[string]string) string {
 	t.Helper()
-	return *must(s.CreateQueue(bg, &sqsapi.CreateQueueRequest{QueueName: ptr(name), Attributes: attrs}))(t).QueueUrl
+	return *must(s.CreateQueue(bg, &sqsapi.CreateQueueRequest{QueueName: api.Ptr(name), Attributes: attrs}))(t).QueueUrl
 }
 
 func send(t testing.TB, s *Service, url, body string) *sqsapi.SendMessageResult {
 	t.Helper()
-	return must(s.SendMessage(bg, &sqsapi.SendMessageRequest{QueueUrl: ptr(url), MessageBody: ptr(body)}))(t)
+	return must(s.SendMessage(bg, &sqsapi.SendMessageRequest{QueueUrl: api.Ptr(url), MessageBody: api.Ptr(body)}))(t)
 }
 
 func sendFifo(t testing.TB, s *Service, url, body, group, dedup string) *sqsapi.SendMessageResult {
 	t.Helper()
-	return must(s.SendMessage(bg, &sqsapi.SendMessageRequest{QueueUrl: ptr(url), MessageBody: ptr(body), MessageGroupId: ptr(group), MessageDeduplicationId: optional(dedup)}))(t)
+	return must(s.SendMessage(bg, &sqsapi.SendMessageRequest{QueueUrl: api.Ptr(url), MessageBody: api.Ptr(body), MessageGroupId: api.Ptr(group), MessageDeduplicationId: optional(dedup)}))(t)
 }
 
 func receive(t testing.TB, s *Service, url string, max int64) []sqsapi.Message {
 	t.Helper()
-	return must(s.ReceiveMessage(bg, &sqsapi.ReceiveMessageRequest{QueueUrl: ptr(url), MaxNumberOfMessages: ptr(max), AttributeNames: []string{"All"}, MessageAttributeNames: []string{"All"}}))(t).Messages
+	return must(s.ReceiveMessage(bg, &sqsapi.ReceiveMessageRequest{QueueUrl: api.Ptr(url), MaxNumberOfMessages: api.Ptr(max), AttributeNames: []string{"All"}, MessageAttributeNames: []string{"All"}}))(t).Messages
 }
 
 func bodies(ms []sqsapi.Message) []string {
 	out := make([]string, len(ms))
 	for i, m := range ms {
-		out[i] = deref(m.Body)
+		out[i] = api.Deref(m.Body)
 	}
 	return out
 }
 
 func queueAttr(t testing.TB, s *Service, url, name string) string {
 	t.Helper()
-	return must(s.GetQueueAttributes(bg, &sqsapi.GetQueueAttributesRequest{QueueUrl: ptr(url), AttributeNames: []string{name}}))(t).Attributes[name]
+	return must(s.GetQueueAttributes(bg, &sqsapi.GetQueueAttributesRequest{QueueUrl: api.Ptr(url), AttributeNames: []string{name}}))(t).Attributes[name]
 }
 
 func errorsAs[T error](err error, target *T) bool { return errors.As(err, target) }

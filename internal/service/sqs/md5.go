@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/kiricloud/kiri/internal/api"
 	sqsapi "github.com/kiricloud/kiri/internal/api/sqs"
 )
 
@@ -43,13 +44,13 @@ func md5OfAttributes(attrs map[string]sqsapi.MessageAttributeValue) string {
 	for _, n := range names {
 		v := attrs[n]
 		writeLenPrefixed(h, []byte(n))
-		writeLenPrefixed(h, []byte(deref(v.DataType)))
-		if isBinaryType(deref(v.DataType)) {
+		writeLenPrefixed(h, []byte(api.Deref(v.DataType)))
+		if isBinaryType(api.Deref(v.DataType)) {
 			h.Write([]byte{transportBinary})
 			writeLenPrefixed(h, v.BinaryValue)
 		} else {
 			h.Write([]byte{transportString})
-			writeLenPrefixed(h, []byte(deref(v.StringValue)))
+			writeLenPrefixed(h, []byte(api.Deref(v.StringValue)))
 		}
 	}
 	return hex.EncodeToString(h.Sum(nil))

@@ -3,11 +3,12 @@ package sqs
 import (
 	"testing"
 
+	"github.com/kiricloud/kiri/internal/api"
 	sqsapi "github.com/kiricloud/kiri/internal/api/sqs"
 )
 
 func strAttr(dataType, value string) sqsapi.MessageAttributeValue {
-	return sqsapi.MessageAttributeValue{DataType: ptr(dataType), StringValue: ptr(value)}
+	return sqsapi.MessageAttributeValue{DataType: api.Ptr(dataType), StringValue: api.Ptr(value)}
 }
 
 // The expected sums are published vectors of AWS's algorithm (LocalStack's,
@@ -33,15 +34,15 @@ func TestSendReturnsMD5s(t *testing.T) {
 	s, _ := newTestService(t)
 	url := createQueue(t, s, "q", nil)
 	attrs := map[string]sqsapi.MessageAttributeValue{"SellerName": strAttr("String", "Example Store")}
-	out := must(s.SendMessage(bg, &sqsapi.SendMessageRequest{QueueUrl: ptr(url), MessageBody: ptr("test"), MessageAttributes: attrs}))(t)
-	if deref(out.MD5OfMessageBody) != "098f6bcd4621d373cade4e832627b4f6" {
-		t.Errorf("MD5OfMessageBody = %s", deref(out.MD5OfMessageBody))
+	out := must(s.SendMessage(bg, &sqsapi.SendMessageRequest{QueueUrl: api.Ptr(url), MessageBody: api.Ptr("test"), MessageAttributes: attrs}))(t)
+	if api.Deref(out.MD5OfMessageBody) != "098f6bcd4621d373cade4e832627b4f6" {
+		t.Errorf("MD5OfMessageBody = %s", api.Deref(out.MD5OfMessageBody))
 	}
-	if deref(out.MD5OfMessageAttributes) != "cd28f3b68aeee4b2eac9c66f2f694b58" {
-		t.Errorf("MD5OfMessageAttributes = %s", deref(out.MD5OfMessageAttributes))
+	if api.Deref(out.MD5OfMessageAttributes) != "cd28f3b68aeee4b2eac9c66f2f694b58" {
+		t.Errorf("MD5OfMessageAttributes = %s", api.Deref(out.MD5OfMessageAttributes))
 	}
 	msgs := receive(t, s, url, 1)
-	if len(msgs) != 1 || deref(msgs[0].MD5OfMessageAttributes) != "cd28f3b68aeee4b2eac9c66f2f694b58" || deref(msgs[0].MD5OfBody) != "098f6bcd4621d373cade4e832627b4f6" {
+	if len(msgs) != 1 || api.Deref(msgs[0].MD5OfMessageAttributes) != "cd28f3b68aeee4b2eac9c66f2f694b58" || api.Deref(msgs[0].MD5OfBody) != "098f6bcd4621d373cade4e832627b4f6" {
 		t.Fatalf("received %+v", msgs)
 	}
 	if plain := send(t, s, url, "x"); plain.MD5OfMessageAttributes != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 
+	"github.com/kiricloud/kiri/internal/api"
 	sqsapi "github.com/kiricloud/kiri/internal/api/sqs"
 )
 
@@ -42,7 +43,7 @@ func sidOf(raw json.RawMessage) string {
 
 // AddPermission adds a statement allowing the accounts the actions.
 func (s *Service) AddPermission(ctx context.Context, in *sqsapi.AddPermissionRequest) (*sqsapi.AddPermissionOutput, error) {
-	label := deref(in.Label)
+	label := api.Deref(in.Label)
 	err := s.onQueue(ctx, in.QueueUrl, true, func(r *region, q *queueRec) error {
 		doc, err := r.policy(q)
 		if err != nil {
@@ -73,7 +74,7 @@ func (s *Service) AddPermission(ctx context.Context, in *sqsapi.AddPermissionReq
 
 // RemovePermission removes the statement with the label.
 func (s *Service) RemovePermission(ctx context.Context, in *sqsapi.RemovePermissionRequest) (*sqsapi.RemovePermissionOutput, error) {
-	label := deref(in.Label)
+	label := api.Deref(in.Label)
 	err := s.onQueue(ctx, in.QueueUrl, true, func(r *region, q *queueRec) error {
 		doc, err := r.policy(q)
 		if err != nil {

@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/kiricloud/kiri/internal/api"
 	sqsapi "github.com/kiricloud/kiri/internal/api/sqs"
 	"github.com/kiricloud/kiri/internal/request"
 )
@@ -76,7 +77,7 @@ func (s *Service) onQueue(ctx context.Context, queueURL *string, write bool, fn 
 // CreateQueue creates a queue, or returns the URL of an existing one whose
 // attributes match those requested.
 func (s *Service) CreateQueue(ctx context.Context, in *sqsapi.CreateQueueRequest) (*sqsapi.CreateQueueResult, error) {
-	name := deref(in.QueueName)
+	name := api.Deref(in.QueueName)
 	fifo := false
 	if v, ok := in.Attributes[attrFifoQueue]; ok {
 		b, err := validateAttr(attrFifoQueue, v, true)
@@ -109,7 +110,7 @@ func (s *Service) CreateQueue(ctx context.Context, in *sqsapi.CreateQueueRequest
 	if err != nil {
 		return nil, err
 	}
-	return &sqsapi.CreateQueueResult{QueueUrl: ptr(url)}, nil
+	return &sqsapi.CreateQueueResult{QueueUrl: api.Ptr(url)}, nil
 }
 
 // sameQueue decides whether a CreateQueue of an existing name is the
@@ -132,25 +133,25 @@ func sameQueue(old, req *queueRec, asked map[string]string, err error) error {
 // GetQueueUrl returns the URL of a queue by name.
 func (s *Service) GetQueueUrl(ctx context.Context, in *sqsapi.GetQueueUrlRequest) (*sqsapi.GetQueueUrlResult, error) {
 	acct, reg := request.Scope(ctx)
-	if owner := deref(in.QueueOwnerAWSAccountId); owner != "" {
+	if owner := api.Deref(in.QueueOwnerAWSAccountId); owner != "" {
 		acct = owner
 	}
 	var url string
 	err := s.viewIn(acct, reg, func(r *region) error {
-		_, err := r.mustQueue(deref(in.QueueName))
-		url = r.url(deref(in.QueueName))
+		_, err := r.mustQueue(api.Deref(in.QueueName))
+		url = r.url(api.Deref(in.QueueName))
 		return err
 	})
 	if err != nil {
 		return nil, err
 	}
-	return &sqsapi.GetQueueUrlResult{QueueUrl: ptr(url)}, nil
+	return &sqsapi.GetQueueUrlResult{QueueUrl: api.Ptr(url)}, nil
 }
 
 // ListQueues lists queue URLs by name, filtered by prefix. Without
 // MaxResults AWS returns up to 1000 and no token.
 func (s *Service) ListQueues(ctx context.Context, in *sqsapi.ListQueuesRequest) (*sqsapi.ListQueuesResult, error) {
-	limit := deref(in.MaxResults)
+	limit := api.Deref(in.MaxResults)
 	if in.MaxResults != nil && (limit < 1 || limit > 1000) {
 		return nil, errParamValue(limit, "MaxResults", "MaxResults must be an integer between 1 and 1000")
 	}
@@ -167,14 +168,14 @@ func (s *Service) ListQueues(ctx context.Context, in *sqsapi.ListQueuesRequest) 
 		}
 		var names []string
 		for _, q := range qs {
-			if strings.HasPrefix(q.Name, deref(in.QueueNamePrefix)) && q.Name > after {
+			if strings.HasPrefix(q.Name, api.Deref(in.QueueNamePrefix)) && q.Name > after {
 				names = append(names, q.Name)
 			}
 		}
 		page := names
 		if in.MaxResults != nil && int64(len(names)) > limit {
 			page = names[:limit]
-			out.NextToken = ptr(encodeToken(page[len(page)-1]))
+			out.NextToken = api.Ptr(encodeToken(page[len(page)-1]))
 		} else if len(page) > 1000 {
 			page = page[:1000]
 		}
@@ -282,7 +283,7 @@ func (s *Service) ListDeadLetterSourceQueues(ctx context.Context, in *sqsapi.Lis
 	if err != nil {
 		return nil, err
 	}
-	limit := deref(in.MaxResults)
+	limit := api.Deref(in.MaxResults)
 	out := &sqsapi.ListDeadLetterSourceQueuesResult{QueueUrls: []string{}}
 	err = s.onQueue(ctx, in.QueueUrl, false, func(r *region, dlq *queueRec) error {
 		qs, err := r.queues()
@@ -296,7 +297,7 @@ func (s *Service) ListDeadLetterSourceQueues(ctx context.Context, in *sqsapi.Lis
 				continue
 			}
 			if limit > 0 && int64(len(out.QueueUrls)) == limit {
-				out.NextToken = ptr(encodeToken(lastName(out.QueueUrls)))
+				out.NextToken = api.Ptr(encodeToken(lastName(out.QueueUrls)))
 				break
 			}
 			out.QueueUrls = append(out.QueueUrls, r.url(q.Name))

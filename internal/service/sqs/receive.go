@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/kiricloud/kiri/internal/api"
 	sqsapi "github.com/kiricloud/kiri/internal/api/sqs"
 	"github.com/kiricloud/kiri/internal/store"
 )
@@ -252,8 +253,8 @@ func (r *region) deadLetter(q *queueRec, m storedMsg) (bool, error) {
 // MD5 over the attributes returned, which is what SDKs check.
 func (r *region) render(q *queueRec, m storedMsg, opts receiveOpts) sqsapi.Message {
 	out := sqsapi.Message{
-		MessageId: ptr(m.ID), ReceiptHandle: ptr(encodeHandle(q.Name, m.seq, m.Token)),
-		MD5OfBody: ptr(m.MD5Body), Body: ptr(m.Body),
+		MessageId: api.Ptr(m.ID), ReceiptHandle: api.Ptr(encodeHandle(q.Name, m.seq, m.Token)),
+		MD5OfBody: api.Ptr(m.MD5Body), Body: api.Ptr(m.Body),
 	}
 	out.Attributes = systemAttributes(m.msgRec, opts)
 	out.MessageAttributes = selectAttributes(m.Attrs, opts.msgAttrs)

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kiricloud/kiri/internal/api"
 	sqsapi "github.com/kiricloud/kiri/internal/api/sqs"
 )
 
@@ -22,26 +23,26 @@ func TestVisibilityTimeoutAndRedelivery(t *testing.T) {
 	}
 	c.Advance(30 * time.Second)
 	second := receive(t, s, url, 10)
-	if len(second) != 1 || second[0].Attributes["ApproximateReceiveCount"] != "2" || deref(second[0].MessageId) != deref(first[0].MessageId) {
+	if len(second) != 1 || second[0].Attributes["ApproximateReceiveCount"] != "2" || api.Deref(second[0].MessageId) != api.Deref(first[0].MessageId) {
 		t.Fatalf("redelivery = %+v", second)
 	}
-	if deref(second[0].ReceiptHandle) == deref(first[0].ReceiptHandle) {
+	if api.Deref(second[0].ReceiptHandle) == api.Deref(first[0].ReceiptHandle) {
 		t.Fatal("receipt handle reused across receives")
 	}
 	if second[0].Attributes["ApproximateFirstReceiveTimestamp"] != first[0].Attributes["ApproximateFirstReceiveTimestamp"] {
 		t.Fatal("ApproximateFirstReceiveTimestamp changed")
 	}
 	// The stale handle succeeds without deleting (AWS's documented rule).
-	must(s.DeleteMessage(bg, &sqsapi.DeleteMessageRequest{QueueUrl: ptr(url), ReceiptHandle: first[0].ReceiptHandle}))(t)
+	must(s.DeleteMessage(bg, &sqsapi.DeleteMessageRequest{QueueUrl: api.Ptr(url), ReceiptHandle: first[0].ReceiptHandle}))(t)
 	if n := queueAttr(t, s, url, "ApproximateNumberOfMessagesNotVisible"); n != "1" {
 		t.Fatalf("stale handle deleted the message (not visible = %s)", n)
 	}
-	must(s.DeleteMessage(bg, &sqsapi.DeleteMessageRequest{QueueUrl: ptr(url), ReceiptHandle: second[0].ReceiptHandle}))(t)
+	must(s.DeleteMessage(bg, &sqsapi.DeleteMessageRequest{QueueUrl: api.Ptr(url), ReceiptHandle: second[0].ReceiptHandle}))(t)
 	c.Advance(time.Hour)
 	if got := receive(t, s, url, 10); len(got) != 0 {
 		t.Fatalf("deleted message came back: %v", bodies(got))
 	}
-	_, err := s.DeleteMessage(bg, &sqsapi.DeleteMessageRequest{QueueUrl: ptr(url), ReceiptHandle: ptr("garbage")})
+	_, err := s.DeleteMessage(bg, &sqsapi.DeleteMessageRequest{QueueUrl: api.Ptr(url), ReceiptHandle: api.Ptr("garbage")})
 	wantError(t, err, "ReceiptHandleIsInvalid", `The input receipt handle "garbage" is not a valid receipt handle.`)
 }
 
@@ -49,29 +50,29 @@ func TestReceiveVisibilityOverrideAndChange(t *testing.T) {
 	s, c := newTestService(t)
 	url := createQueue(t, s, "q", nil)
 	send(t, s, url, "m")
-	got := must(s.ReceiveMessage(bg, &sqsapi.ReceiveMessageRequest{QueueUrl: ptr(url), VisibilityTimeout: ptr(int64(5))}))(t).Messages
+	got := must(s.ReceiveMessage(bg, &sqsapi.ReceiveMessageRequest{QueueUrl: api.Ptr(url), VisibilityTimeout: api.Ptr(int64(5))}))(t).Messages
 	c.Advance(5 * time.Second)
 	got = receive(t, s, url, 1)
 	if len(got) != 1 {
 		t.Fatal("override visibility not applied")
 	}
-	must(s.ChangeMessageVisibility(bg, &sqsapi.ChangeMessageVisibilityRequest{QueueUrl: ptr(url), ReceiptHandle: got[0].ReceiptHandle, VisibilityTimeout: ptr(int64(0))}))(t)
+	must(s.ChangeMessageVisibility(bg, &sqsapi.ChangeMessageVisibilityRequest{QueueUrl: api.Ptr(url), ReceiptHandle: got[0].ReceiptHandle, VisibilityTimeout: api.Ptr(int64(0))}))(t)
 	again := receive(t, s, url, 1)
 	if len(again) != 1 {
 		t.Fatal("visibility 0 did not make the message visible")
 	}
-	_, err := s.ChangeMessageVisibility(bg, &sqsapi.ChangeMessageVisibilityRequest{QueueUrl: ptr(url), ReceiptHandle: got[0].ReceiptHandle, VisibilityTimeout: ptr(int64(10))})
+	_, err := s.ChangeMessageVisibility(bg, &sqsapi.ChangeMessageVisibilityRequest{QueueUrl: api.Ptr(url), ReceiptHandle: got[0].ReceiptHandle, VisibilityTimeout: api.Ptr(int64(10))})
 	wantError(t, err, "AWS.SimpleQueueService.MessageNotInflight", "")
-	_, err = s.ReceiveMessage(bg, &sqsapi.ReceiveMessageRequest{QueueUrl: ptr(url), MaxNumberOfMessages: ptr(int64(11))})
+	_, err = s.ReceiveMessage(bg, &sqsapi.ReceiveMessageRequest{QueueUrl: api.Ptr(url), MaxNumberOfMessages: api.Ptr(int64(11))})
 	wantError(t, err, "InvalidParameterValue", "Value 11 for parameter MaxNumberOfMessages is invalid. Reason: Must be between 1 and 10, if provided.")
-	_, err = s.ReceiveMessage(bg, &sqsapi.ReceiveMessageRequest{QueueUrl: ptr(url), WaitTimeSeconds: ptr(int64(21))})
+	_, err = s.ReceiveMessage(bg, &sqsapi.ReceiveMessageRequest{QueueUrl: api.Ptr(url), WaitTimeSeconds: api.Ptr(int64(21))})
 	wantError(t, err, "InvalidParameterValue", "")
 }
 
 func TestDelaySeconds(t *testing.T) {
 	s, c := newTestService(t)
 	url := createQueue(t, s, "q", nil)
-	must(s.SendMessage(bg, &sqsapi.SendMessageRequest{QueueUrl: ptr(url), MessageBody: ptr("later"), DelaySeconds: ptr(int64(10))}))(t)
+	must(s.SendMessage(bg, &sqsapi.SendMessageRequest{QueueUrl: api.Ptr(url), MessageBody: api.Ptr("later"), DelaySeconds: api.Ptr(int64(10))}))(t)
 	if got := receive(t, s, url, 1); len(got) != 0 {
 		t.Fatal("delayed message delivered early")
 	}
@@ -79,7 +80,7 @@ func TestDelaySeconds(t *testing.T) {
 	if got := receive(t, s, url, 1); len(got) != 1 {
 		t.Fatal("delayed message not delivered")
 	}
-	_, err := s.SendMessage(bg, &sqsapi.SendMessageRequest{QueueUrl: ptr(url), MessageBody: ptr("x"), DelaySeconds: ptr(int64(901))})
+	_, err := s.SendMessage(bg, &sqsapi.SendMessageRequest{QueueUrl: api.Ptr(url), MessageBody: api.Ptr("x"), DelaySeconds: api.Ptr(int64(901))})
 	wantError(t, err, "InvalidParameterValue", "")
 }
 
@@ -113,13 +114,13 @@ func TestDeadLetterQueue(t *testing.T) {
 		t.Fatalf("third receive from source: %v", bodies(got))
 	}
 	moved := receive(t, s, dlq, 1)
-	if len(moved) != 1 || deref(moved[0].MessageId) != deref(sent.MessageId) || deref(moved[0].Body) != "poison" {
+	if len(moved) != 1 || api.Deref(moved[0].MessageId) != api.Deref(sent.MessageId) || api.Deref(moved[0].Body) != "poison" {
 		t.Fatalf("dead-letter queue = %+v", moved)
 	}
 	if moved[0].Attributes["DeadLetterQueueSourceArn"] != "arn:aws:sqs:us-east-1:123456789012:src" {
 		t.Errorf("DeadLetterQueueSourceArn = %q", moved[0].Attributes["DeadLetterQueueSourceArn"])
 	}
-	sources := must(s.ListDeadLetterSourceQueues(bg, &sqsapi.ListDeadLetterSourceQueuesRequest{QueueUrl: ptr(dlq)}))(t)
+	sources := must(s.ListDeadLetterSourceQueues(bg, &sqsapi.ListDeadLetterSourceQueuesRequest{QueueUrl: api.Ptr(dlq)}))(t)
 	if len(sources.QueueUrls) != 1 || sources.QueueUrls[0] != src {
 		t.Fatalf("ListDeadLetterSourceQueues = %v", sources.QueueUrls)
 	}
@@ -130,12 +131,12 @@ func TestAttributeSelection(t *testing.T) {
 	url := createQueue(t, s, "q", nil)
 	attrs := map[string]sqsapi.MessageAttributeValue{
 		"foo.a": strAttr("String", "1"), "foo.b": strAttr("Number", "2"), "bar": strAttr("String", "3"),
-		"bin": {DataType: ptr("Binary"), BinaryValue: []byte{1, 2, 3}},
+		"bin": {DataType: api.Ptr("Binary"), BinaryValue: []byte{1, 2, 3}},
 	}
-	must(s.SendMessage(bg, &sqsapi.SendMessageRequest{QueueUrl: ptr(url), MessageBody: ptr("m"), MessageAttributes: attrs}))(t)
+	must(s.SendMessage(bg, &sqsapi.SendMessageRequest{QueueUrl: api.Ptr(url), MessageBody: api.Ptr("m"), MessageAttributes: attrs}))(t)
 	recv := func(sys, names []string) sqsapi.Message {
 		t.Helper()
-		out := must(s.ReceiveMessage(bg, &sqsapi.ReceiveMessageRequest{QueueUrl: ptr(url), MessageSystemAttributeNames: sys, MessageAttributeNames: names, VisibilityTimeout: ptr(int64(0))}))(t)
+		out := must(s.ReceiveMessage(bg, &sqsapi.ReceiveMessageRequest{QueueUrl: api.Ptr(url), MessageSystemAttributeNames: sys, MessageAttributeNames: names, VisibilityTimeout: api.Ptr(int64(0))}))(t)
 		if len(out.Messages) != 1 {
 			t.Fatal("no message")
 		}
@@ -149,7 +150,7 @@ func TestAttributeSelection(t *testing.T) {
 	if len(m.Attributes) != 1 || m.Attributes["SentTimestamp"] == "" || len(m.MessageAttributes) != 2 {
 		t.Fatalf("selection: %+v", m)
 	}
-	if deref(m.MD5OfMessageAttributes) != md5OfAttributes(m.MessageAttributes) {
+	if api.Deref(m.MD5OfMessageAttributes) != md5OfAttributes(m.MessageAttributes) {
 		t.Fatal("MD5OfMessageAttributes is not over the returned attributes")
 	}
 	m = recv([]string{"ALL"}, []string{".*"})
@@ -169,7 +170,7 @@ func TestLongPollWakesOnSend(t *testing.T) {
 	url := createQueue(t, s, "q", nil)
 	done := make(chan []sqsapi.Message, 1)
 	go func() {
-		out, err := s.ReceiveMessage(bg, &sqsapi.ReceiveMessageRequest{QueueUrl: ptr(url), WaitTimeSeconds: ptr(int64(20))})
+		out, err := s.ReceiveMessage(bg, &sqsapi.ReceiveMessageRequest{QueueUrl: api.Ptr(url), WaitTimeSeconds: api.Ptr(int64(20))})
 		if err != nil {
 			t.Error(err)
 		}
@@ -177,7 +178,7 @@ func TestLongPollWakesOnSend(t *testing.T) {
 	}()
 	send(t, s, url, "wake up")
 	got := <-done
-	if len(got) != 1 || deref(got[0].Body) != "wake up" {
+	if len(got) != 1 || api.Deref(got[0].Body) != "wake up" {
 		t.Fatalf("long poll returned %v", bodies(got))
 	}
 }
@@ -187,7 +188,7 @@ func TestLongPollEndsWithContext(t *testing.T) {
 	url := createQueue(t, s, "q", nil)
 	ctx, cancel := context.WithCancel(bg)
 	cancel()
-	out := must(s.ReceiveMessage(ctx, &sqsapi.ReceiveMessageRequest{QueueUrl: ptr(url), WaitTimeSeconds: ptr(int64(20))}))(t)
+	out := must(s.ReceiveMessage(ctx, &sqsapi.ReceiveMessageRequest{QueueUrl: api.Ptr(url), WaitTimeSeconds: api.Ptr(int64(20))}))(t)
 	if len(out.Messages) != 0 {
 		t.Fatal("messages from an empty queue")
 	}
@@ -196,26 +197,26 @@ func TestLongPollEndsWithContext(t *testing.T) {
 func TestSendValidation(t *testing.T) {
 	s, _ := newTestService(t)
 	url := createQueue(t, s, "q", map[string]string{"MaximumMessageSize": "1024"})
-	_, err := s.SendMessage(bg, &sqsapi.SendMessageRequest{QueueUrl: ptr(url), MessageBody: ptr(string(make([]byte, 1025)))})
+	_, err := s.SendMessage(bg, &sqsapi.SendMessageRequest{QueueUrl: api.Ptr(url), MessageBody: api.Ptr(string(make([]byte, 1025)))})
 	wantError(t, err, "InvalidMessageContents", "")
 	big := make([]byte, 1025)
 	for i := range big {
 		big[i] = 'a'
 	}
-	_, err = s.SendMessage(bg, &sqsapi.SendMessageRequest{QueueUrl: ptr(url), MessageBody: ptr(string(big))})
+	_, err = s.SendMessage(bg, &sqsapi.SendMessageRequest{QueueUrl: api.Ptr(url), MessageBody: api.Ptr(string(big))})
 	wantError(t, err, "InvalidParameterValue", "One or more parameters are invalid. Reason: Message must be shorter than 1024 bytes.")
 	for name, want := range map[string]string{
 		"AWS.reserved": "You can't use message attribute names beginning with 'AWS.' or 'Amazon.'. These strings are reserved for internal use. Additionally, they cannot start or end with '.'.",
 		"bad name":     "Message (user) attributes name can only contain upper and lower score characters, digits, periods, hyphens and underscores. ",
 	} {
-		_, err = s.SendMessage(bg, &sqsapi.SendMessageRequest{QueueUrl: ptr(url), MessageBody: ptr("x"), MessageAttributes: map[string]sqsapi.MessageAttributeValue{name: strAttr("String", "v")}})
+		_, err = s.SendMessage(bg, &sqsapi.SendMessageRequest{QueueUrl: api.Ptr(url), MessageBody: api.Ptr("x"), MessageAttributes: map[string]sqsapi.MessageAttributeValue{name: strAttr("String", "v")}})
 		wantError(t, err, "InvalidParameterValue", want)
 	}
-	_, err = s.SendMessage(bg, &sqsapi.SendMessageRequest{QueueUrl: ptr(url), MessageBody: ptr("x"), MessageAttributes: map[string]sqsapi.MessageAttributeValue{"n": strAttr("Number", "abc")}})
+	_, err = s.SendMessage(bg, &sqsapi.SendMessageRequest{QueueUrl: api.Ptr(url), MessageBody: api.Ptr("x"), MessageAttributes: map[string]sqsapi.MessageAttributeValue{"n": strAttr("Number", "abc")}})
 	wantError(t, err, "InvalidParameterValue", "")
-	_, err = s.SendMessage(bg, &sqsapi.SendMessageRequest{QueueUrl: ptr(url), MessageBody: ptr("")})
+	_, err = s.SendMessage(bg, &sqsapi.SendMessageRequest{QueueUrl: api.Ptr(url), MessageBody: api.Ptr("")})
 	wantError(t, err, "MissingParameter", "")
-	_, err = s.SendMessage(bg, &sqsapi.SendMessageRequest{QueueUrl: ptr(testEndpoint + "/" + testAccount + "/nope"), MessageBody: ptr("x")})
+	_, err = s.SendMessage(bg, &sqsapi.SendMessageRequest{QueueUrl: api.Ptr(testEndpoint + "/" + testAccount + "/nope"), MessageBody: api.Ptr("x")})
 	wantError(t, err, "AWS.SimpleQueueService.NonExistentQueue", "The specified queue does not exist.")
 }
 
@@ -232,8 +233,8 @@ func TestRestartDurability(t *testing.T) {
 	s2 := New(Config{Store: st, Endpoint: testEndpoint, Now: c.Now})
 	defer s2.Close()
 	got := receive(t, s2, url, 10)
-	if len(got) != 1 || deref(got[0].Body) == deref(receiveOne[0].Body) {
-		t.Fatalf("after restart got %v (in flight was %s)", bodies(got), deref(receiveOne[0].Body))
+	if len(got) != 1 || api.Deref(got[0].Body) == api.Deref(receiveOne[0].Body) {
+		t.Fatalf("after restart got %v (in flight was %s)", bodies(got), api.Deref(receiveOne[0].Body))
 	}
 	c.Advance(30 * time.Second)
 	got = receive(t, s2, url, 10)
@@ -251,7 +252,7 @@ func TestSendToArn(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := receive(t, s, url, 1)
-	if len(got) != 1 || deref(got[0].MessageId) != id || got[0].MessageAttributes["k"].StringValue == nil {
+	if len(got) != 1 || api.Deref(got[0].MessageId) != id || got[0].MessageAttributes["k"].StringValue == nil {
 		t.Fatalf("received %+v", got)
 	}
 	_, err = s.SendToArn(context.Background(), "arn:aws:sqs:us-east-1:123456789012:missing", "x", nil, "", "")
@@ -263,7 +264,7 @@ func TestCloseEndsLongPoll(t *testing.T) {
 	url := createQueue(t, s, "q", nil)
 	done := make(chan error, 1)
 	go func() {
-		_, err := s.ReceiveMessage(bg, &sqsapi.ReceiveMessageRequest{QueueUrl: ptr(url), WaitTimeSeconds: ptr(int64(20))})
+		_, err := s.ReceiveMessage(bg, &sqsapi.ReceiveMessageRequest{QueueUrl: api.Ptr(url), WaitTimeSeconds: api.Ptr(int64(20))})
 		done <- err
 	}()
 	s.Close()
@@ -280,13 +281,13 @@ func TestLongPollWakesOnVisibilityChange(t *testing.T) {
 	got := receive(t, s, url, 1)
 	done := make(chan []sqsapi.Message, 1)
 	go func() {
-		out, err := s.ReceiveMessage(bg, &sqsapi.ReceiveMessageRequest{QueueUrl: ptr(url), WaitTimeSeconds: ptr(int64(20))})
+		out, err := s.ReceiveMessage(bg, &sqsapi.ReceiveMessageRequest{QueueUrl: api.Ptr(url), WaitTimeSeconds: api.Ptr(int64(20))})
 		if err != nil {
 			t.Error(err)
 		}
 		done <- out.Messages
 	}()
-	must(s.ChangeMessageVisibility(bg, &sqsapi.ChangeMessageVisibilityRequest{QueueUrl: ptr(url), ReceiptHandle: got[0].ReceiptHandle, VisibilityTimeout: ptr(int64(0))}))(t)
+	must(s.ChangeMessageVisibility(bg, &sqsapi.ChangeMessageVisibilityRequest{QueueUrl: api.Ptr(url), ReceiptHandle: got[0].ReceiptHandle, VisibilityTimeout: api.Ptr(int64(0))}))(t)
 	if again := <-done; len(again) != 1 {
 		t.Fatalf("long poll returned %v", bodies(again))
 	}

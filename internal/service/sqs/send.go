@@ -7,6 +7,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/kiricloud/kiri/internal/api"
 	sqsapi "github.com/kiricloud/kiri/internal/api/sqs"
 	"github.com/kiricloud/kiri/internal/request"
 )
@@ -32,8 +33,8 @@ type sent struct {
 func (s *Service) SendMessage(ctx context.Context, in *sqsapi.SendMessageRequest) (*sqsapi.SendMessageResult, error) {
 	sender, _ := request.Scope(ctx) // SenderId: the calling account
 	m := outgoing{
-		Body: deref(in.MessageBody), Delay: in.DelaySeconds, Attrs: in.MessageAttributes, SysAttrs: in.MessageSystemAttributes,
-		DedupID: deref(in.MessageDeduplicationId), GroupID: deref(in.MessageGroupId), Sender: sender,
+		Body: api.Deref(in.MessageBody), Delay: in.DelaySeconds, Attrs: in.MessageAttributes, SysAttrs: in.MessageSystemAttributes,
+		DedupID: api.Deref(in.MessageDeduplicationId), GroupID: api.Deref(in.MessageGroupId), Sender: sender,
 	}
 	var res sent
 	err := s.onQueue(ctx, in.QueueUrl, true, func(r *region, q *queueRec) error {
@@ -49,7 +50,7 @@ func (s *Service) SendMessage(ctx context.Context, in *sqsapi.SendMessageRequest
 
 func (o sent) result() *sqsapi.SendMessageResult {
 	return &sqsapi.SendMessageResult{
-		MessageId: ptr(o.MessageID), MD5OfMessageBody: ptr(o.MD5Body), MD5OfMessageAttributes: optional(o.MD5Attrs),
+		MessageId: api.Ptr(o.MessageID), MD5OfMessageBody: api.Ptr(o.MD5Body), MD5OfMessageAttributes: optional(o.MD5Attrs),
 		MD5OfMessageSystemAttributes: optional(o.MD5Sys), SequenceNumber: optional(o.SeqNumber),
 	}
 }
@@ -79,7 +80,7 @@ func (r *region) send(q *queueRec, m outgoing) (sent, error) {
 		GroupID: m.GroupID,
 	}
 	if v, ok := m.SysAttrs[sqsapi.MessageSystemAttributeNameForSendsAWSTraceHeader]; ok {
-		rec.TraceHeader = deref(v.StringValue)
+		rec.TraceHeader = api.Deref(v.StringValue)
 	}
 	out := sent{MessageID: rec.ID, MD5Body: rec.MD5Body, MD5Attrs: md5OfAttributes(m.Attrs), MD5Sys: md5OfSystemAttributes(m.SysAttrs)}
 	if q.fifo() {
@@ -155,7 +156,7 @@ func validBody(body string) error {
 func messageSize(m outgoing) int64 {
 	n := int64(len(m.Body))
 	for k, v := range m.Attrs {
-		n += int64(len(k) + len(deref(v.DataType)) + len(deref(v.StringValue)) + len(v.BinaryValue))
+		n += int64(len(k) + len(api.Deref(v.DataType)) + len(api.Deref(v.StringValue)) + len(v.BinaryValue))
 	}
 	return n
 }
@@ -195,15 +196,15 @@ func validateAttrName(name string) error {
 }
 
 func validateAttrValue(name string, v sqsapi.MessageAttributeValue) error {
-	dt := deref(v.DataType)
+	dt := api.Deref(v.DataType)
 	base, _, _ := strings.Cut(dt, ".")
 	switch base {
 	case "String", "Number":
-		if deref(v.StringValue) == "" {
+		if api.Deref(v.StringValue) == "" {
 			return errParam("Message (user) attribute '%s' must contain a non-empty value of type '%s'.", name, base)
 		}
 		if base == "Number" {
-			if _, err := strconv.ParseFloat(deref(v.StringValue), 64); err != nil {
+			if _, err := strconv.ParseFloat(api.Deref(v.StringValue), 64); err != nil {
 				return errParam("Can't cast the value of message (user) attribute '%s' to a number.", name)
 			}
 		}

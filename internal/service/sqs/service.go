@@ -110,13 +110,3 @@ func (s *Service) notify(q queueRef) {
 		delete(s.waiters, q.key())
 	}
 }
-
-func ptr[T any](v T) *T { return &v }
-
-func deref[T any](p *T) T {
-	var zero T
-	if p == nil {
-		return zero
-	}
-	return *p
-}

@@ -3,6 +3,7 @@ package sqs
 import (
 	"context"
 
+	"github.com/kiricloud/kiri/internal/api"
 	sqsapi "github.com/kiricloud/kiri/internal/api/sqs"
 )
 
@@ -13,7 +14,7 @@ import (
 // whose visibility timeout has passed has expired, which AWS refuses.
 func (s *Service) DeleteMessage(ctx context.Context, in *sqsapi.DeleteMessageRequest) (*sqsapi.DeleteMessageOutput, error) {
 	err := s.onQueue(ctx, in.QueueUrl, true, func(r *region, q *queueRec) error {
-		return r.deleteByHandle(q, deref(in.ReceiptHandle))
+		return r.deleteByHandle(q, api.Deref(in.ReceiptHandle))
 	})
 	if err != nil {
 		return nil, err
@@ -43,7 +44,7 @@ func (r *region) deleteByHandle(q *queueRec, raw string) error {
 // in-flight message; 0 makes it visible at once.
 func (s *Service) ChangeMessageVisibility(ctx context.Context, in *sqsapi.ChangeMessageVisibilityRequest) (*sqsapi.ChangeMessageVisibilityOutput, error) {
 	err := s.onQueue(ctx, in.QueueUrl, true, func(r *region, q *queueRec) error {
-		return r.changeVisibility(q, deref(in.ReceiptHandle), in.VisibilityTimeout)
+		return r.changeVisibility(q, api.Deref(in.ReceiptHandle), in.VisibilityTimeout)
 	})
 	if err != nil {
 		return nil, err

@@ -14,8 +14,10 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/kiricloud/kiri/internal/api"
 	stsapi "github.com/kiricloud/kiri/internal/api/sts"
 	"github.com/kiricloud/kiri/internal/protocol"
+	"github.com/kiricloud/kiri/internal/request"
 	iamservice "github.com/kiricloud/kiri/internal/service/iam"
 	"github.com/kiricloud/kiri/internal/store"
 )
@@ -51,25 +53,25 @@ func (s *Service) GetCallerIdentity(ctx context.Context, _ *stsapi.GetCallerIden
 	if err != nil {
 		return nil, err
 	}
-	return &stsapi.GetCallerIdentityResponse{UserId: ptr(p.UserID), Account: ptr(p.Account), Arn: ptr(p.Arn)}, nil
+	return &stsapi.GetCallerIdentityResponse{UserId: api.Ptr(p.UserID), Account: api.Ptr(p.Account), Arn: api.Ptr(p.Arn)}, nil
 }
 
 // GetAccessKeyInfo returns the account an access key belongs to. A key
 // kiri did not issue belongs to the account it acts in at the gateway: a
 // 12-digit key names its account, any other the default account.
 func (s *Service) GetAccessKeyInfo(ctx context.Context, in *stsapi.GetAccessKeyInfoRequest) (*stsapi.GetAccessKeyInfoResponse, error) {
-	key := deref(in.AccessKeyId)
+	key := api.Deref(in.AccessKeyId)
 	account, ok, err := s.iam.AccessKeyAccount(ctx, key)
 	switch {
 	case err != nil:
 		return nil, err
 	case ok:
-	case isAccountID(key):
+	case request.IsAccountID(key):
 		account = key
 	default:
 		account = s.defaultAccount
 	}
-	return &stsapi.GetAccessKeyInfoResponse{Account: ptr(account)}, nil
+	return &stsapi.GetAccessKeyInfoResponse{Account: api.Ptr(account)}, nil
 }
 
 // AssumeRole issues temporary credentials for a session of a role.
@@ -78,7 +80,7 @@ func (s *Service) AssumeRole(ctx context.Context, in *stsapi.AssumeRoleRequest) 
 	if err != nil {
 		return nil, err
 	}
-	roleArn := deref(in.RoleArn)
+	roleArn := api.Deref(in.RoleArn)
 	role, found, err := s.iam.RoleByArn(ctx, roleArn)
 	if err != nil {
 		return nil, err
@@ -94,13 +96,13 @@ func (s *Service) AssumeRole(ctx context.Context, in *stsapi.AssumeRoleRequest) 
 	if err != nil {
 		return nil, err
 	}
-	session, err := s.startRoleSession(ctx, role, deref(in.RoleSessionName), duration)
+	session, err := s.startRoleSession(ctx, role, api.Deref(in.RoleSessionName), duration)
 	if err != nil {
 		return nil, err
 	}
 	return &stsapi.AssumeRoleResponse{
 		Credentials:      session.credentialsOut(),
-		AssumedRoleUser:  &stsapi.AssumedRoleUser{AssumedRoleId: ptr(session.AssumedRoleID), Arn: ptr(session.AssumedRoleArn)},
+		AssumedRoleUser:  &stsapi.AssumedRoleUser{AssumedRoleId: api.Ptr(session.AssumedRoleID), Arn: api.Ptr(session.AssumedRoleArn)},
 		PackedPolicySize: packed,
 		SourceIdentity:   in.SourceIdentity,
 	}, nil
@@ -140,10 +142,10 @@ func packedPolicySize(in *stsapi.AssumeRoleRequest) (*int64, error) {
 		size += len(compact)
 	}
 	for _, p := range in.PolicyArns {
-		size += len(deref(p.Arn))
+		size += len(api.Deref(p.Arn))
 	}
 	for _, t := range in.Tags {
-		size += len(deref(t.Key)) + len(deref(t.Value))
+		size += len(api.Deref(t.Key)) + len(api.Deref(t.Value))
 	}
 	percent := int64((size*100 + packedPolicyMaxSize - 1) / packedPolicyMaxSize)
 	if percent > 100 {
@@ -217,8 +219,8 @@ func (s *Service) startRoleSession(ctx context.Context, role iamservice.RoleInfo
 
 func credentialsOut(c iamservice.TemporaryCredentials) *stsapi.Credentials {
 	return &stsapi.Credentials{
-		AccessKeyId: ptr(c.AccessKeyID), SecretAccessKey: ptr(c.SecretAccessKey),
-		SessionToken: ptr(c.SessionToken), Expiration: ptr(c.Expiration),
+		AccessKeyId: api.Ptr(c.AccessKeyID), SecretAccessKey: api.Ptr(c.SecretAccessKey),
+		SessionToken: api.Ptr(c.SessionToken), Expiration: api.Ptr(c.Expiration),
 	}
 }
 
@@ -229,26 +231,4 @@ func accessDenied(caller, action, resource string) error {
 
 func validationError(message string) error {
 	return protocol.Errorf("ValidationError", http.StatusBadRequest, "%s", message)
-}
-
-func isAccountID(s string) bool {
-	if len(s) != 12 {
-		return false
-	}
-	for _, c := range s {
-		if c < '0' || c > '9' {
-			return false
-		}
-	}
-	return true
-}
-
-func ptr[T any](v T) *T { return &v }
-
-func deref[T any](p *T) T {
-	var zero T
-	if p == nil {
-		return zero
-	}
-	return *p
 }

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kiricloud/kiri/internal/api"
 	iamapi "github.com/kiricloud/kiri/internal/api/iam"
 	stsapi "github.com/kiricloud/kiri/internal/api/sts"
 	"github.com/kiricloud/kiri/internal/protocol"
@@ -68,7 +69,7 @@ func (f *fixture) as(accessKey string) context.Context {
 
 func (f *fixture) createRole(t *testing.T, name string) *iamapi.Role {
 	t.Helper()
-	out, err := f.iam.CreateRole(f.as("test"), &iamapi.CreateRoleRequest{RoleName: ptr(name), AssumeRolePolicyDocument: ptr(lambdaTrust)})
+	out, err := f.iam.CreateRole(f.as("test"), &iamapi.CreateRoleRequest{RoleName: api.Ptr(name), AssumeRolePolicyDocument: api.Ptr(lambdaTrust)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -78,10 +79,10 @@ func (f *fixture) createRole(t *testing.T, name string) *iamapi.Role {
 func (f *fixture) userKey(t *testing.T, name string) string {
 	t.Helper()
 	ctx := f.as("test")
-	if _, err := f.iam.CreateUser(ctx, &iamapi.CreateUserRequest{UserName: ptr(name)}); err != nil {
+	if _, err := f.iam.CreateUser(ctx, &iamapi.CreateUserRequest{UserName: api.Ptr(name)}); err != nil {
 		t.Fatal(err)
 	}
-	out, err := f.iam.CreateAccessKey(ctx, &iamapi.CreateAccessKeyRequest{UserName: ptr(name)})
+	out, err := f.iam.CreateAccessKey(ctx, &iamapi.CreateAccessKeyRequest{UserName: api.Ptr(name)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -119,7 +120,7 @@ func TestGetCallerIdentityOfTheRoot(t *testing.T) {
 func TestGetCallerIdentityOfAUser(t *testing.T) {
 	f := newFixture(t)
 	key := f.userKey(t, "devuser")
-	user, _ := f.iam.GetUser(f.as("test"), &iamapi.GetUserRequest{UserName: ptr("devuser")})
+	user, _ := f.iam.GetUser(f.as("test"), &iamapi.GetUserRequest{UserName: api.Ptr("devuser")})
 	id := f.identity(t, f.as(key))
 	if *id.Arn != "arn:aws:iam::000000000000:user/devuser" || *id.UserId != *user.User.UserId {
 		t.Fatalf("identity = %+v", id)
@@ -129,7 +130,7 @@ func TestGetCallerIdentityOfAUser(t *testing.T) {
 func TestAssumeRole(t *testing.T) {
 	f := newFixture(t)
 	role := f.createRole(t, "EventBridge-Kinesis-role")
-	out, err := f.sts.AssumeRole(f.as("test"), &stsapi.AssumeRoleRequest{RoleArn: role.Arn, RoleSessionName: ptr("kinesis-target")})
+	out, err := f.sts.AssumeRole(f.as("test"), &stsapi.AssumeRoleRequest{RoleArn: role.Arn, RoleSessionName: api.Ptr("kinesis-target")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -159,11 +160,11 @@ func TestAssumeRole(t *testing.T) {
 func TestAssumeRoleInAnotherAccount(t *testing.T) {
 	f := newFixture(t)
 	other := request.With(context.Background(), &request.Info{Account: "111111111111"})
-	created, err := f.iam.CreateRole(other, &iamapi.CreateRoleRequest{RoleName: ptr("cross"), AssumeRolePolicyDocument: ptr(lambdaTrust)})
+	created, err := f.iam.CreateRole(other, &iamapi.CreateRoleRequest{RoleName: api.Ptr("cross"), AssumeRolePolicyDocument: api.Ptr(lambdaTrust)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	out, err := f.sts.AssumeRole(f.as("test"), &stsapi.AssumeRoleRequest{RoleArn: created.Role.Arn, RoleSessionName: ptr("s1")})
+	out, err := f.sts.AssumeRole(f.as("test"), &stsapi.AssumeRoleRequest{RoleArn: created.Role.Arn, RoleSessionName: api.Ptr("s1")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -179,16 +180,16 @@ func TestAssumeRoleInAnotherAccount(t *testing.T) {
 
 func TestAssumeMissingRole(t *testing.T) {
 	f := newFixture(t)
-	_, err := f.sts.AssumeRole(f.as("test"), &stsapi.AssumeRoleRequest{RoleArn: ptr("arn:aws:iam::000000000000:role/absent"), RoleSessionName: ptr("s1")})
+	_, err := f.sts.AssumeRole(f.as("test"), &stsapi.AssumeRoleRequest{RoleArn: api.Ptr("arn:aws:iam::000000000000:role/absent"), RoleSessionName: api.Ptr("s1")})
 	wantError(t, err, "AccessDenied", "User: arn:aws:iam::000000000000:root is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::000000000000:role/absent")
 
 	key := f.userKey(t, "devuser")
-	_, err = f.sts.AssumeRole(f.as(key), &stsapi.AssumeRoleRequest{RoleArn: ptr("arn:aws:iam::000000000000:role/absent"), RoleSessionName: ptr("s1")})
+	_, err = f.sts.AssumeRole(f.as(key), &stsapi.AssumeRoleRequest{RoleArn: api.Ptr("arn:aws:iam::000000000000:role/absent"), RoleSessionName: api.Ptr("s1")})
 	wantError(t, err, "AccessDenied", "User: arn:aws:iam::000000000000:user/devuser is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::000000000000:role/absent")
 
 	// A role is found in the account its ARN names, not the caller's.
 	f.createRole(t, "mine")
-	_, err = f.sts.AssumeRole(f.as("test"), &stsapi.AssumeRoleRequest{RoleArn: ptr("arn:aws:iam::111111111111:role/mine"), RoleSessionName: ptr("s1")})
+	_, err = f.sts.AssumeRole(f.as("test"), &stsapi.AssumeRoleRequest{RoleArn: api.Ptr("arn:aws:iam::111111111111:role/mine"), RoleSessionName: api.Ptr("s1")})
 	wantError(t, err, "AccessDenied", "")
 }
 
@@ -196,7 +197,7 @@ func TestAssumeRoleDuration(t *testing.T) {
 	f := newFixture(t)
 	role := f.createRole(t, "r")
 	assume := func(ctx context.Context, seconds int64) (*stsapi.AssumeRoleResponse, error) {
-		return f.sts.AssumeRole(ctx, &stsapi.AssumeRoleRequest{RoleArn: role.Arn, RoleSessionName: ptr("s1"), DurationSeconds: ptr(seconds)})
+		return f.sts.AssumeRole(ctx, &stsapi.AssumeRoleRequest{RoleArn: role.Arn, RoleSessionName: api.Ptr("s1"), DurationSeconds: api.Ptr(seconds)})
 	}
 	out, err := assume(f.as("test"), 900)
 	if err != nil || !out.Credentials.Expiration.Equal(f.clock.now().Add(15*time.Minute)) {
@@ -205,7 +206,7 @@ func TestAssumeRoleDuration(t *testing.T) {
 	_, err = assume(f.as("test"), 7200)
 	wantError(t, err, "ValidationError", "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.")
 
-	if _, err := f.iam.UpdateRole(f.as("test"), &iamapi.UpdateRoleRequest{RoleName: ptr("r"), MaxSessionDuration: ptr(int64(43200))}); err != nil {
+	if _, err := f.iam.UpdateRole(f.as("test"), &iamapi.UpdateRoleRequest{RoleName: api.Ptr("r"), MaxSessionDuration: api.Ptr(int64(43200))}); err != nil {
 		t.Fatal(err)
 	}
 	out, err = assume(f.as("test"), 7200)
@@ -225,8 +226,8 @@ func TestAssumeRoleWithSessionPolicy(t *testing.T) {
 	f := newFixture(t)
 	role := f.createRole(t, "r")
 	out, err := f.sts.AssumeRole(f.as("test"), &stsapi.AssumeRoleRequest{
-		RoleArn: role.Arn, RoleSessionName: ptr("s1"),
-		Policy: ptr(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}`),
+		RoleArn: role.Arn, RoleSessionName: api.Ptr("s1"),
+		Policy: api.Ptr(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}`),
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -234,7 +235,7 @@ func TestAssumeRoleWithSessionPolicy(t *testing.T) {
 	if out.PackedPolicySize == nil || *out.PackedPolicySize < 1 || *out.PackedPolicySize > 100 {
 		t.Fatalf("PackedPolicySize = %v", out.PackedPolicySize)
 	}
-	_, err = f.sts.AssumeRole(f.as("test"), &stsapi.AssumeRoleRequest{RoleArn: role.Arn, RoleSessionName: ptr("s1"), Policy: ptr("{not json")})
+	_, err = f.sts.AssumeRole(f.as("test"), &stsapi.AssumeRoleRequest{RoleArn: role.Arn, RoleSessionName: api.Ptr("s1"), Policy: api.Ptr("{not json")})
 	wantError(t, err, "MalformedPolicyDocument", "")
 }
 
@@ -255,7 +256,7 @@ func TestGetSessionToken(t *testing.T) {
 	_, err = f.sts.GetSessionToken(session, &stsapi.GetSessionTokenRequest{})
 	wantError(t, err, "AccessDenied", "Cannot call GetSessionToken with session credentials")
 
-	root, err := f.sts.GetSessionToken(f.as("test"), &stsapi.GetSessionTokenRequest{DurationSeconds: ptr(int64(7200))})
+	root, err := f.sts.GetSessionToken(f.as("test"), &stsapi.GetSessionTokenRequest{DurationSeconds: api.Ptr(int64(7200))})
 	if err != nil || !root.Credentials.Expiration.Equal(f.clock.now().Add(time.Hour)) {
 		t.Fatalf("root session = %+v, %v", root, err)
 	}
@@ -269,7 +270,7 @@ func TestGetAccessKeyInfo(t *testing.T) {
 		"123456789012":         "123456789012",
 		"AKIAIOSFODNN7EXAMPLE": account,
 	} {
-		out, err := f.sts.GetAccessKeyInfo(f.as("test"), &stsapi.GetAccessKeyInfoRequest{AccessKeyId: ptr(k)})
+		out, err := f.sts.GetAccessKeyInfo(f.as("test"), &stsapi.GetAccessKeyInfoRequest{AccessKeyId: api.Ptr(k)})
 		if err != nil || *out.Account != want {
 			t.Errorf("%s: %v %v, want %s", k, out, err, want)
 		}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"strings"
 
+	"github.com/kiricloud/kiri/internal/api"
 	lambdaapi "github.com/kiricloud/kiri/internal/api/lambda"
 	sqsapi "github.com/kiricloud/kiri/internal/api/sqs"
 )
@@ -41,9 +42,9 @@ func sqsEvent(batch []sqsapi.Message, queueArn string) ([]byte, error) {
 	records := make([]sqsRecord, len(batch))
 	for i, m := range batch {
 		records[i] = sqsRecord{
-			MessageID: deref(m.MessageId), ReceiptHandle: deref(m.ReceiptHandle), Body: deref(m.Body),
+			MessageID: api.Deref(m.MessageId), ReceiptHandle: api.Deref(m.ReceiptHandle), Body: api.Deref(m.Body),
 			Attributes: m.Attributes, MessageAttributes: messageAttributes(m.MessageAttributes),
-			MD5OfMessageAttributes: deref(m.MD5OfMessageAttributes), MD5OfBody: deref(m.MD5OfBody),
+			MD5OfMessageAttributes: api.Deref(m.MD5OfMessageAttributes), MD5OfBody: api.Deref(m.MD5OfBody),
 			EventSource: "aws:sqs", EventSourceARN: queueArn, AWSRegion: region,
 		}
 		if records[i].Attributes == nil {
@@ -57,7 +58,7 @@ func messageAttributes(in map[string]sqsapi.MessageAttributeValue) map[string]sq
 	out := make(map[string]sqsMessageAttribute, len(in))
 	for name, v := range in {
 		a := sqsMessageAttribute{StringValue: v.StringValue, BinaryValue: v.BinaryValue,
-			StringListValues: v.StringListValues, BinaryListValues: v.BinaryListValues, DataType: deref(v.DataType)}
+			StringListValues: v.StringListValues, BinaryListValues: v.BinaryListValues, DataType: api.Deref(v.DataType)}
 		if a.StringListValues == nil {
 			a.StringListValues = []string{}
 		}
@@ -76,7 +77,7 @@ func messageAttributes(in map[string]sqsapi.MessageAttributeValue) map[string]sq
 // JSON, or an item whose itemIdentifier is missing, empty or not a message
 // of the batch, is complete failure.
 func processed(batch []sqsapi.Message, out *lambdaapi.InvocationResponse, reportFailures bool) []sqsapi.Message {
-	if deref(out.FunctionError) != "" {
+	if api.Deref(out.FunctionError) != "" {
 		return nil
 	}
 	if !reportFailures {
@@ -88,7 +89,7 @@ func processed(batch []sqsapi.Message, out *lambdaapi.InvocationResponse, report
 	}
 	var done []sqsapi.Message
 	for _, m := range batch {
-		if !failed[deref(m.MessageId)] {
+		if !failed[api.Deref(m.MessageId)] {
 			done = append(done, m)
 		}
 	}
@@ -110,7 +111,7 @@ func batchItemFailures(payload []byte, batch []sqsapi.Message) (failed map[strin
 	}
 	ids := make(map[string]bool, len(batch))
 	for _, m := range batch {
-		ids[deref(m.MessageId)] = true
+		ids[api.Deref(m.MessageId)] = true
 	}
 	failed = map[string]bool{}
 	for _, item := range resp.BatchItemFailures {

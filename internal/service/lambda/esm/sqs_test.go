@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kiricloud/kiri/internal/api"
 	lambdaapi "github.com/kiricloud/kiri/internal/api/lambda"
 	sqsapi "github.com/kiricloud/kiri/internal/api/sqs"
 	"github.com/kiricloud/kiri/internal/request"
@@ -50,14 +51,14 @@ type fakeLambda struct {
 
 func (f *fakeLambda) Invoke(_ context.Context, in *lambdaapi.InvocationRequest) (*lambdaapi.InvocationResponse, error) {
 	var e event
-	if err := json.Unmarshal(in.Payload, &e); err != nil || deref(in.FunctionName) != function {
+	if err := json.Unmarshal(in.Payload, &e); err != nil || api.Deref(in.FunctionName) != function {
 		panic("bad invocation: " + string(in.Payload))
 	}
 	f.mu.Lock()
 	n := len(f.raw)
 	handle := f.handle
 	f.mu.Unlock()
-	out, err := &lambdaapi.InvocationResponse{StatusCode: ptr(int64(200)), Payload: []byte("null")}, error(nil)
+	out, err := &lambdaapi.InvocationResponse{StatusCode: api.Ptr(int64(200)), Payload: []byte("null")}, error(nil)
 	if handle != nil {
 		out, err = handle(n, e)
 	}
@@ -143,7 +144,7 @@ func (f *fixture) count(t *testing.T, url string) int {
 
 func mapping(arn string, enabled bool, tweak ...func(*lambdaapi.EventSourceMappingConfiguration)) lambda.EventSourceMapping {
 	m := lambda.EventSourceMapping{UUID: "uuid-1", Account: account, Region: region, FunctionArn: function, EventSourceArn: arn, Enabled: enabled,
-		Config: lambdaapi.EventSourceMappingConfiguration{BatchSize: ptr(int64(10)), MaximumBatchingWindowInSeconds: ptr(int64(0))}}
+		Config: lambdaapi.EventSourceMappingConfiguration{BatchSize: api.Ptr(int64(10)), MaximumBatchingWindowInSeconds: api.Ptr(int64(0))}}
 	for _, fn := range tweak {
 		fn(&m.Config)
 	}
@@ -164,7 +165,7 @@ func TestDeliversEventAndDeletes(t *testing.T) {
 	f := newFixture(t)
 	url, arn := f.queue(t, "q", nil)
 	f.send(t, url, "hello", func(in *sqsapi.SendMessageRequest) {
-		in.MessageAttributes = map[string]sqsapi.MessageAttributeValue{"myAttribute": {StringValue: ptr("myValue"), DataType: ptr("String")}}
+		in.MessageAttributes = map[string]sqsapi.MessageAttributeValue{"myAttribute": {StringValue: api.Ptr("myValue"), DataType: api.Ptr("String")}}
 	})
 	f.poller.Sync(mapping(arn, true))
 	eventually(t, "delivery", func() bool { return len(f.lambda.delivered()) == 1 })
@@ -210,7 +211,7 @@ func TestFunctionErrorRedeliversThenDeadLetters(t *testing.T) {
 	url, arn := f.queue(t, "src", map[string]string{"VisibilityTimeout": "1",
 		"RedrivePolicy": `{"deadLetterTargetArn":"` + dlqArn + `","maxReceiveCount":2}`})
 	f.lambda.handle = func(int, event) (*lambdaapi.InvocationResponse, error) {
-		return &lambdaapi.InvocationResponse{StatusCode: ptr(int64(200)), FunctionError: ptr("Unhandled"), Payload: []byte(`{"errorMessage":"boom"}`)}, nil
+		return &lambdaapi.InvocationResponse{StatusCode: api.Ptr(int64(200)), FunctionError: api.Ptr("Unhandled"), Payload: []byte(`{"errorMessage":"boom"}`)}, nil
 	}
 	f.send(t, url, "poison")
 	f.poller.Sync(mapping(arn, true))
@@ -243,7 +244,7 @@ func TestReportBatchItemFailuresDeletesOnlySuccesses(t *testing.T) {
 			}
 		}
 		payload, _ := json.Marshal(map[string]any{"batchItemFailures": failures})
-		return &lambdaapi.InvocationResponse{StatusCode: ptr(int64(200)), Payload: payload}, nil
+		return &lambdaapi.InvocationResponse{StatusCode: api.Ptr(int64(200)), Payload: payload}, nil
 	}
 	for _, b := range []string{"a", "bad", "c"} {
 		f.send(t, url, b)
@@ -268,7 +269,7 @@ func TestThrottleRetriesWithoutReceivingAgain(t *testing.T) {
 		if n < 2 {
 			return nil, lambdaapi.NewTooManyRequestsException("Rate Exceeded.")
 		}
-		return &lambdaapi.InvocationResponse{StatusCode: ptr(int64(200))}, nil
+		return &lambdaapi.InvocationResponse{StatusCode: api.Ptr(int64(200))}, nil
 	}
 	f.send(t, url, "m")
 	f.poller.Sync(mapping(arn, true))
@@ -298,7 +299,7 @@ func TestDisableAndRemoveStopDelivery(t *testing.T) {
 			}
 			<-w.done
 			f.send(t, url, "second")
-			out, err := f.sqs.ReceiveMessage(bg, &sqsapi.ReceiveMessageRequest{QueueUrl: &url, WaitTimeSeconds: ptr(int64(1))})
+			out, err := f.sqs.ReceiveMessage(bg, &sqsapi.ReceiveMessageRequest{QueueUrl: &url, WaitTimeSeconds: api.Ptr(int64(1))})
 			if err != nil || len(out.Messages) != 1 {
 				t.Fatalf("receive after %s: %v %v, want the message left in the queue", stop, out, err)
 			}
@@ -343,7 +344,7 @@ func TestFIFOOrderAndAttributes(t *testing.T) {
 	f := newFixture(t)
 	url, arn := f.queue(t, "q.fifo", map[string]string{"FifoQueue": "true", "ContentBasedDeduplication": "true"})
 	for i := range 25 {
-		f.send(t, url, strconv.Itoa(i), func(in *sqsapi.SendMessageRequest) { in.MessageGroupId = ptr("g") })
+		f.send(t, url, strconv.Itoa(i), func(in *sqsapi.SendMessageRequest) { in.MessageGroupId = api.Ptr("g") })
 	}
 	f.poller.Sync(mapping(arn, true))
 	eventually(t, "all delivered", func() bool { return len(f.lambda.bodies()) == 25 })
@@ -382,7 +383,7 @@ func TestSyncUnchangedKeepsWorker(t *testing.T) {
 }
 
 func TestBatchItemFailuresParsing(t *testing.T) {
-	batch := []sqsapi.Message{{MessageId: ptr("m1")}, {MessageId: ptr("m2")}}
+	batch := []sqsapi.Message{{MessageId: api.Ptr("m1")}, {MessageId: api.Ptr("m2")}}
 	for payload, want := range map[string]int{ // want: messages deleted
 		``: 2, `null`: 2, `{}`: 2, `{"batchItemFailures":null}`: 2, `{"batchItemFailures":[]}`: 2,
 		`{"batchItemFailures":[{"itemIdentifier":"m2"}]}`: 1,
@@ -395,7 +396,7 @@ func TestBatchItemFailuresParsing(t *testing.T) {
 			t.Errorf("%q: %d deleted, want %d", payload, got, want)
 		}
 	}
-	failed := &lambdaapi.InvocationResponse{FunctionError: ptr("Unhandled")}
+	failed := &lambdaapi.InvocationResponse{FunctionError: api.Ptr("Unhandled")}
 	if got := len(processed(batch, failed, true)); got != 0 {
 		t.Errorf("function error: %d deleted", got)
 	}

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/kiricloud/kiri/internal/api"
 	lambdaapi "github.com/kiricloud/kiri/internal/api/lambda"
 	sqsapi "github.com/kiricloud/kiri/internal/api/sqs"
 	"github.com/kiricloud/kiri/internal/protocol"
@@ -134,14 +135,14 @@ func (w *worker) collect(url string) ([]sqsapi.Message, error) {
 func bodySize(batch []sqsapi.Message) int {
 	n := 0
 	for _, m := range batch {
-		n += len(deref(m.Body))
+		n += len(api.Deref(m.Body))
 	}
 	return n
 }
 
 func (w *worker) receive(url string, want int, wait int64) ([]sqsapi.Message, error) {
 	out, err := w.cfg.SQS.ReceiveMessage(w.scoped(), &sqsapi.ReceiveMessageRequest{
-		QueueUrl: &url, MaxNumberOfMessages: ptr(int64(min(want, 10))), WaitTimeSeconds: &wait,
+		QueueUrl: &url, MaxNumberOfMessages: api.Ptr(int64(min(want, 10))), WaitTimeSeconds: &wait,
 		AttributeNames: []string{"All"}, MessageSystemAttributeNames: []string{"All"}, MessageAttributeNames: []string{"All"},
 	})
 	if err != nil {
@@ -176,7 +177,7 @@ func (w *worker) deliver(url string, batch []sqsapi.Message) {
 	done := processed(batch, out, w.settings.reportFailures)
 	if len(done) < len(batch) {
 		w.cfg.Logger.Debug("lambda esm: batch not fully processed", "mapping", w.settings.uuid,
-			"failed", len(batch)-len(done), "functionError", deref(out.FunctionError))
+			"failed", len(batch)-len(done), "functionError", api.Deref(out.FunctionError))
 	}
 	w.delete(url, done)
 }
@@ -187,7 +188,7 @@ func (w *worker) deliver(url string, batch []sqsapi.Message) {
 func (w *worker) invoke(payload []byte) (*lambdaapi.InvocationResponse, error) {
 	for {
 		out, err := w.cfg.Lambda.Invoke(w.scoped(), &lambdaapi.InvocationRequest{
-			FunctionName: &w.settings.function, InvocationType: ptr(lambdaapi.InvocationTypeRequestResponse), Payload: payload,
+			FunctionName: &w.settings.function, InvocationType: api.Ptr(lambdaapi.InvocationTypeRequestResponse), Payload: payload,
 		})
 		if !isThrottle(err) {
 			return out, err
@@ -209,7 +210,7 @@ func (w *worker) delete(url string, msgs []sqsapi.Message) {
 	for chunk := range chunks(msgs, 10) {
 		entries := make([]sqsapi.DeleteMessageBatchRequestEntry, len(chunk))
 		for i, m := range chunk {
-			entries[i] = sqsapi.DeleteMessageBatchRequestEntry{Id: ptr(strconv.Itoa(i)), ReceiptHandle: m.ReceiptHandle}
+			entries[i] = sqsapi.DeleteMessageBatchRequestEntry{Id: api.Ptr(strconv.Itoa(i)), ReceiptHandle: m.ReceiptHandle}
 		}
 		out, err := w.cfg.SQS.DeleteMessageBatch(w.scoped(), &sqsapi.DeleteMessageBatchRequest{QueueUrl: &url, Entries: entries})
 		if err != nil {
@@ -250,14 +251,4 @@ func (w *worker) logError(what string, err error) {
 	if err != nil && w.ctx.Err() == nil {
 		w.cfg.Logger.Warn("lambda esm: "+what+" failed", "mapping", w.settings.uuid, "source", w.settings.queueArn, "error", err)
 	}
-}
-
-func ptr[T any](v T) *T { return &v }
-
-func deref[T any](p *T) T {
-	var zero T
-	if p == nil {
-		return zero
-	}
-	return *p
 }
