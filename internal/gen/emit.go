@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"go/format"
+	"maps"
 	"regexp"
 	"slices"
 	"sort"
@@ -59,7 +60,7 @@ func newPkg(cfg ServiceConfig, version string, full, trimmed *model.API, d *docs
 		inputs:    map[string]string{},
 		outputs:   map[string]string{},
 	}
-	shapes := sortedKeys(trimmed.Shapes)
+	shapes := slices.Sorted(maps.Keys(trimmed.Shapes))
 	for _, name := range shapes {
 		if isStruct(trimmed.Shapes[name]) {
 			p.typeNames[name] = p.ns.claim(exportedName(name), "Shape")
@@ -406,7 +407,7 @@ func (p *pkg) operationsFile() ([]byte, error) {
 // and output types, and the enum constants.
 func (p *pkg) typesFile() ([]byte, error) {
 	f := &goFile{pkg: p.cfg.Package}
-	for _, name := range sortedKeys(p.typeNames) {
+	for _, name := range slices.Sorted(maps.Keys(p.typeNames)) {
 		if err := p.structType(f, p.api.Shapes[name]); err != nil {
 			return nil, err
 		}
@@ -494,13 +495,4 @@ func serviceTitle(md model.Metadata) string {
 		return md.ServiceFullName
 	}
 	return md.ServiceID
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

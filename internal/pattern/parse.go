@@ -5,7 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
-	"sort"
+	"maps"
+	"slices"
 	"strconv"
 )
 
@@ -146,22 +147,13 @@ func decodeJSON(b []byte) (any, error) {
 	return v, nil
 }
 
-func sortedKeys(m map[string]any) []string {
-	ks := make([]string, 0, len(m))
-	for k := range m {
-		ks = append(ks, k)
-	}
-	// Sorted so that errors and match order are deterministic.
-	sort.Strings(ks)
-	return ks
-}
-
 func (c *compiler) object(obj map[string]any) (*node, error) {
 	if len(obj) == 0 {
 		return nil, c.errorf("Empty objects are not allowed")
 	}
 	n := &node{}
-	for _, k := range sortedKeys(obj) {
+	// Sorted so that errors and match order are deterministic.
+	for _, k := range slices.Sorted(maps.Keys(obj)) {
 		v := obj[k]
 		if k == "$or" {
 			if alts, ok := orAlternatives(v); ok {

@@ -11,8 +11,8 @@
 package xmlbody
 
 import (
+	"maps"
 	"slices"
-	"sort"
 	"unicode/utf8"
 
 	"github.com/kiricloud/kiri/internal/model"
@@ -105,7 +105,8 @@ func (w *Writer) Member(name string, ref *model.ShapeRef, v any) {
 			return
 		case "map":
 			m := asMap(v)
-			for _, k := range sortedKeys(m) {
+			// Map entries in key order: the same value always encodes to the same bytes.
+			for _, k := range slices.Sorted(maps.Keys(m)) {
 				w.Start(elem)
 				w.mapEntry(ref.Shape, k, m[k])
 				w.End(elem)
@@ -135,7 +136,7 @@ func (w *Writer) Value(name string, ref *model.ShapeRef, v any) {
 	case "map":
 		w.Start(name, attrs...)
 		m := asMap(v)
-		for _, k := range sortedKeys(m) {
+		for _, k := range slices.Sorted(maps.Keys(m)) {
 			w.Start("entry")
 			w.mapEntry(s, k, m[k])
 			w.End("entry")
@@ -230,17 +231,6 @@ func asList(v any) []any {
 		return out
 	}
 	return nil
-}
-
-// sortedKeys orders map entries, so that the same value always encodes to
-// the same bytes (Go maps have no order, and AWS's are not observable).
-func sortedKeys(m map[string]any) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 // appendEscaped escapes text for element content or, with attr set, for a

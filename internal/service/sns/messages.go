@@ -2,6 +2,8 @@ package sns
 
 import (
 	"encoding/base64"
+	"maps"
+	"slices"
 	"strings"
 )
 
@@ -77,7 +79,7 @@ func (n *notification) JSON() string {
 		if len(n.Attributes) > 0 {
 			var a strings.Builder
 			a.WriteString("{\n")
-			for i, name := range sortedKeys(n.Attributes) {
+			for i, name := range slices.Sorted(maps.Keys(n.Attributes)) {
 				if i > 0 {
 					a.WriteString(",\n")
 				}

@@ -2,6 +2,8 @@ package sns
 
 import (
 	"context"
+	"maps"
+	"slices"
 
 	"github.com/kiricloud/kiri/internal/api"
 	snsapi "github.com/kiricloud/kiri/internal/api/sns"
@@ -105,7 +107,7 @@ func (s *Service) ListTagsForResource(ctx context.Context, in *snsapi.ListTagsFo
 		if err != nil {
 			return err
 		}
-		for _, k := range sortedKeys(t.Tags) {
+		for _, k := range slices.Sorted(maps.Keys(t.Tags)) {
 			out.Tags = append(out.Tags, snsapi.Tag{Key: api.Ptr(k), Value: api.Ptr(t.Tags[k])})
 		}
 		return nil

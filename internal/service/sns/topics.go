@@ -3,7 +3,6 @@ package sns
 import (
 	"context"
 	"encoding/json"
-	"sort"
 	"strconv"
 	"strings"
 
@@ -310,14 +309,4 @@ func (s *Service) SetTopicAttributes(ctx context.Context, in *snsapi.SetTopicAtt
 		return nil, err
 	}
 	return &snsapi.SetTopicAttributesOutput{}, nil
-}
-
-// sortedKeys returns m's keys in order.
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

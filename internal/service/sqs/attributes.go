@@ -2,7 +2,8 @@ package sqs
 
 import (
 	"encoding/json"
-	"sort"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -171,7 +172,7 @@ func (r *region) checkRedrive(value string, fifo bool) (string, error) {
 
 // applyAttrs validates attrs and writes them into q.Attrs.
 func (r *region) applyAttrs(q *queueRec, attrs map[string]string) error {
-	for _, name := range sortedKeys(attrs) {
+	for _, name := range slices.Sorted(maps.Keys(attrs)) {
 		v, err := validateAttr(name, attrs[name], q.fifo())
 		if err != nil {
 			return err
@@ -268,15 +269,6 @@ func (r *region) intAttr(q *queueRec, name string, def int64) int64 {
 
 func (r *region) retentionMillis(q *queueRec) int64 {
 	return r.intAttr(q, attrRetention, defaultRetention) * 1000
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 func contains(list []string, s string) bool {

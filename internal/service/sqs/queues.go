@@ -3,7 +3,9 @@ package sqs
 import (
 	"context"
 	"encoding/base64"
+	"maps"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/kiricloud/kiri/internal/api"
@@ -122,7 +124,7 @@ func sameQueue(old, req *queueRec, asked map[string]string, err error) error {
 	if old.fifo() != req.fifo() {
 		return sqsapi.NewQueueNameExists("A queue already exists with the same name and a different value for attribute %s", attrFifoQueue)
 	}
-	for _, k := range sortedKeys(asked) {
+	for _, k := range slices.Sorted(maps.Keys(asked)) {
 		if old.Attrs[k] != req.Attrs[k] {
 			return sqsapi.NewQueueNameExists("A queue already exists with the same name and a different value for attribute %s", k)
 		}

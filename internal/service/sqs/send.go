@@ -2,7 +2,9 @@ package sqs
 
 import (
 	"context"
+	"maps"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -169,7 +171,7 @@ func validateMessageAttributes(attrs map[string]sqsapi.MessageAttributeValue) er
 	if len(attrs) > 10 {
 		return errParam("Number of message attributes [%d] exceeds the allowed maximum [10].", len(attrs))
 	}
-	for _, name := range sortedKeys(attrs) {
+	for _, name := range slices.Sorted(maps.Keys(attrs)) {
 		if err := validateAttrName(name); err != nil {
 			return err
 		}
