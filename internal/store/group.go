@@ -59,6 +59,7 @@ type call struct {
 	b       *bolt.Bucket // set before msgRun
 	shared  bool         // the bbolt tx holds other calls too
 	failed  bool         // fn returned an error or panicked
+	wrote   bool         // fn put or deleted something
 	err     error        // fn's error
 	undoErr error        // undoing a failed fn's writes failed
 	commit  error        // outcome of the batch's commit
@@ -138,18 +139,21 @@ func (w *writer) complete(btx *bolt.Tx, b *bolt.Bucket, batch []*call) {
 	w.finish(batch, commit(btx, batch))
 }
 
-// commit commits btx unless no fn succeeded or an undo failed; in the latter
-// case every successful call gets the undo error instead.
+// commit commits btx unless no successful fn wrote anything or an undo
+// failed; in the latter case every successful call gets the undo error
+// instead. Skipping empty commits lets callers write in an Update only when
+// there is something to write without paying a commit (and an fsync) when
+// there is not.
 func commit(btx *bolt.Tx, batch []*call) error {
-	anyOK := false
+	anyWrite := false
 	for _, c := range batch {
 		if c.undoErr != nil {
 			_ = btx.Rollback()
 			return c.undoErr
 		}
-		anyOK = anyOK || !c.failed
+		anyWrite = anyWrite || (!c.failed && c.wrote)
 	}
-	if !anyOK {
+	if !anyWrite {
 		return btx.Rollback()
 	}
 	return btx.Commit()
@@ -192,6 +196,7 @@ func (c *call) run() {
 	defer func() {
 		t.closed = true
 		c.failed = !returned || c.err != nil
+		c.wrote = t.gen > 0
 		if c.failed && c.shared {
 			c.undoErr = t.revert()
 		}

@@ -137,3 +137,35 @@ func TestRevertRestoresState(t *testing.T) {
 		t.Fatalf("after revert %s, want %s", after, before)
 	}
 }
+
+// An Update that writes nothing must not commit: SQS polls an empty queue
+// in an Update and relies on that to cost no fsync.
+func TestUpdateWithoutWritesDoesNotCommit(t *testing.T) {
+	forEachMode(t, func(t *testing.T, s Store) {
+		db := s.(*boltStore).db
+		lastTx := func() (id int) {
+			_ = db.View(func(btx *bolt.Tx) error { id = btx.ID(); return nil })
+			return id
+		}
+		if err := s.Update(func(tx Tx) error { return tx.Put([]byte("k"), []byte("v")) }); err != nil {
+			t.Fatal(err)
+		}
+		before := lastTx()
+		err := s.Update(func(tx Tx) error {
+			_, _ = tx.Get([]byte("k"))
+			return tx.Scan(nil, nil, func(k, v []byte) error { return nil })
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := lastTx(); got != before {
+			t.Errorf("read-only Update committed: transaction id %d → %d", before, got)
+		}
+		if err := s.Update(func(tx Tx) error { return tx.Delete([]byte("k")) }); err != nil {
+			t.Fatal(err)
+		}
+		if got := lastTx(); got != before+1 {
+			t.Errorf("writing Update: transaction id %d → %d, want %d", before, got, before+1)
+		}
+	})
+}
