@@ -114,27 +114,20 @@ type attempt struct {
 	nextVisible int64 // ms; the earliest hidden message's visibility, 0 if none
 }
 
-// receiveOnce makes one pass. It looks in a read transaction first and
-// writes only when there is something to deliver, expire or dead-letter,
-// so that polling an empty queue costs no commit (and no fsync).
+// receiveOnce makes one pass in a write transaction. Polling an empty queue
+// writes nothing, and the store commits (and fsyncs) only transactions that
+// wrote.
 func (s *Service) receiveOnce(ctx context.Context, in *sqsapi.ReceiveMessageRequest, opts receiveOpts) (attempt, error) {
 	var out attempt
-	var work bool
-	pass := func(write bool) error {
-		return s.onQueue(ctx, in.QueueUrl, write, func(r *region, q *queueRec) error {
-			out = attempt{wait: r.intAttr(q, attrWait, 0)}
-			picks, err := r.scanForReceive(q, opts.max, &out)
-			if err != nil || !write {
-				work = len(picks) > 0
-				return err
-			}
-			return r.applyPicks(q, picks, opts, &out)
-		})
-	}
-	if err := pass(false); err != nil || !work {
-		return out, err
-	}
-	return out, pass(true)
+	err := s.onQueue(ctx, in.QueueUrl, true, func(r *region, q *queueRec) error {
+		out = attempt{wait: r.intAttr(q, attrWait, 0)}
+		picks, err := r.scanForReceive(q, opts.max, &out)
+		if err != nil {
+			return err
+		}
+		return r.applyPicks(q, picks, opts, &out)
+	})
+	return out, err
 }
 
 // pick is what a pass decided for one message.
