@@ -35,9 +35,9 @@ type Kiri struct {
 }
 
 // Start opens the state, builds the services and serves the API on
-// cfg.Listen. Logs go to logOut.
+// cfg.Listen. Logs go to logOut; io.Discard turns them off.
 func Start(cfg Config, logOut io.Writer) (*Kiri, error) {
-	logger := slog.New(slog.NewTextHandler(logOut, &slog.HandlerOptions{Level: cfg.LogLevel}))
+	logger := newLogger(logOut, cfg.LogLevel)
 	st, err := openStore(cfg)
 	if err != nil {
 		return nil, err
@@ -104,4 +104,13 @@ func (k *Kiri) shutdown() error {
 	}
 	err = errors.Join(err, k.services.close())
 	return errors.Join(err, k.store.Close())
+}
+
+// newLogger writes text logs at level and above to out. For io.Discard it
+// returns a logger that is never enabled, so no log line is even formatted.
+func newLogger(out io.Writer, level slog.Leveler) *slog.Logger {
+	if out == io.Discard {
+		return slog.New(slog.DiscardHandler)
+	}
+	return slog.New(slog.NewTextHandler(out, &slog.HandlerOptions{Level: level}))
 }
