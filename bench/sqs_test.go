@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"os/exec"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -102,35 +103,80 @@ func BenchmarkSQSRoundTripRawHTTP(b *testing.B) {
 }
 
 func rawRoundTrips(b *testing.B, endpoint string) {
-	client := &http.Client{}
-	call := func(op, body string) map[string]any {
-		req, _ := http.NewRequest(http.MethodPost, endpoint+"/", strings.NewReader(body))
-		req.Header.Set("X-Amz-Target", "AmazonSQS."+op)
-		req.Header.Set("Content-Type", "application/x-amz-json-1.0")
-		req.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential=AKIAEXAMPLEKEY000001/20261122/us-east-1/sqs/aws4_request, SignedHeaders=host;x-amz-date, Signature=0")
-		req.Header.Set("X-Amz-Date", time.Now().UTC().Format("20060102T150405Z"))
-		resp, err := client.Do(req)
-		if err != nil {
-			b.Fatal(err)
-		}
-		defer resp.Body.Close()
-		var out map[string]any
-		if err := json.NewDecoder(resp.Body).Decode(&out); err != nil || resp.StatusCode != http.StatusOK {
-			b.Fatalf("%s: %d %v %v", op, resp.StatusCode, out, err)
-		}
-		return out
-	}
-	url := call("CreateQueue", `{"QueueName":"raw"}`)["QueueUrl"].(string)
-	quoted, _ := json.Marshal(url)
+	q := newRawQueue(b, endpoint, "raw")
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		call("SendMessage", `{"QueueUrl":`+string(quoted)+`,"MessageBody":"hello"}`)
-		got := call("ReceiveMessage", `{"QueueUrl":`+string(quoted)+`,"MaxNumberOfMessages":1}`)
-		msgs, _ := got["Messages"].([]any)
-		if len(msgs) != 1 {
-			b.Fatalf("receive: %v", got)
-		}
-		handle, _ := json.Marshal(msgs[0].(map[string]any)["ReceiptHandle"])
-		call("DeleteMessage", `{"QueueUrl":`+string(quoted)+`,"ReceiptHandle":`+string(handle)+`}`)
+		q.roundTrip(b)
 	}
+}
+
+// BenchmarkSQSThroughputRawHTTP is the raw round trip from 8 clients at
+// once, each on its own connection and queue: throughput rather than
+// latency, where kiri's concurrent request handling and group commit count.
+func BenchmarkSQSThroughputRawHTTP(b *testing.B) {
+	b.Run("kiri-ephemeral", func(b *testing.B) { parallelRoundTrips(b, startKiriBench(b, "")) })
+	b.Run("kiri-durable", func(b *testing.B) { parallelRoundTrips(b, startKiriBench(b, b.TempDir())) })
+	b.Run("moto_server", func(b *testing.B) { parallelRoundTrips(b, startMoto(b)) })
+}
+
+func parallelRoundTrips(b *testing.B, endpoint string) {
+	const clients = 8
+	queues := make(chan *rawQueue, clients)
+	for i := range clients {
+		queues <- newRawQueue(b, endpoint, fmt.Sprintf("par-%d", i))
+	}
+	b.SetParallelism((clients + runtime.GOMAXPROCS(0) - 1) / runtime.GOMAXPROCS(0))
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		q := <-queues
+		for pb.Next() {
+			q.roundTrip(b)
+		}
+	})
+}
+
+// rawQueue is a queue driven by hand-built JSON-protocol requests over its
+// own keep-alive connection.
+type rawQueue struct {
+	endpoint string
+	client   *http.Client
+	quoted   string // the queue URL as a JSON string
+}
+
+func newRawQueue(b *testing.B, endpoint, name string) *rawQueue {
+	q := &rawQueue{endpoint: endpoint, client: &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 1}}}
+	url := q.call(b, "CreateQueue", `{"QueueName":"`+name+`"}`)["QueueUrl"].(string)
+	quoted, _ := json.Marshal(url)
+	q.quoted = string(quoted)
+	return q
+}
+
+// roundTrip sends, receives and deletes one message.
+func (q *rawQueue) roundTrip(b *testing.B) {
+	q.call(b, "SendMessage", `{"QueueUrl":`+q.quoted+`,"MessageBody":"hello"}`)
+	got := q.call(b, "ReceiveMessage", `{"QueueUrl":`+q.quoted+`,"MaxNumberOfMessages":1}`)
+	msgs, _ := got["Messages"].([]any)
+	if len(msgs) != 1 {
+		b.Fatalf("receive: %v", got)
+	}
+	handle, _ := json.Marshal(msgs[0].(map[string]any)["ReceiptHandle"])
+	q.call(b, "DeleteMessage", `{"QueueUrl":`+q.quoted+`,"ReceiptHandle":`+string(handle)+`}`)
+}
+
+func (q *rawQueue) call(b *testing.B, op, body string) map[string]any {
+	req, _ := http.NewRequest(http.MethodPost, q.endpoint+"/", strings.NewReader(body))
+	req.Header.Set("X-Amz-Target", "AmazonSQS."+op)
+	req.Header.Set("Content-Type", "application/x-amz-json-1.0")
+	req.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential=AKIAEXAMPLEKEY000001/20261122/us-east-1/sqs/aws4_request, SignedHeaders=host;x-amz-date, Signature=0")
+	req.Header.Set("X-Amz-Date", time.Now().UTC().Format("20060102T150405Z"))
+	resp, err := q.client.Do(req)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var out map[string]any
+	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil || resp.StatusCode != http.StatusOK {
+		b.Fatalf("%s: %d %v %v", op, resp.StatusCode, out, err)
+	}
+	return out
 }
