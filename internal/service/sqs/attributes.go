@@ -112,9 +112,15 @@ func validateAttr(name, value string, fifo bool) (string, error) {
 		if value != "perQueue" && value != "perMessageGroupId" {
 			return "", errAttrValue(name)
 		}
-	case attrPolicy, attrRedriveAllow:
+	case attrPolicy:
 		if value != "" && !json.Valid([]byte(value)) {
 			return "", errAttrValue(name)
+		}
+	case attrRedriveAllow:
+		if value != "" {
+			if _, err := parseRedriveAllow(value); err != nil {
+				return "", err
+			}
 		}
 	}
 	return value, nil
@@ -142,9 +148,52 @@ func parseRedrive(value string) (redrivePolicy, bool) {
 	return redrivePolicy{Target: raw.DeadLetterTargetArn, MaxReceive: n}, true
 }
 
+// redriveAllow is the parsed RedriveAllowPolicy of a dead-letter queue:
+// which source queues may name it in their RedrivePolicy.
+type redriveAllow struct {
+	Permission string   `json:"redrivePermission"` // allowAll (default), denyAll or byQueue
+	Sources    []string `json:"sourceQueueArns"`
+}
+
+// parseRedriveAllow validates a RedriveAllowPolicy as AWS documents it:
+// byQueue needs 1 to 10 source queue ARNs, the other permissions none.
+func parseRedriveAllow(value string) (redriveAllow, error) {
+	var p redriveAllow
+	if err := json.Unmarshal([]byte(value), &p); err != nil {
+		return p, errParamValue(value, attrRedriveAllow, "Redrive allow policy is not a valid JSON map")
+	}
+	switch p.Permission {
+	case "allowAll", "denyAll":
+		if len(p.Sources) > 0 {
+			return p, errParamValue(value, attrRedriveAllow, "sourceQueueArns can only be specified when redrivePermission is byQueue")
+		}
+	case "byQueue":
+		if len(p.Sources) < 1 || len(p.Sources) > 10 {
+			return p, errParamValue(value, attrRedriveAllow, "sourceQueueArns must contain 1 to 10 queue ARNs when redrivePermission is byQueue")
+		}
+	default:
+		return p, errParamValue(value, attrRedriveAllow, "redrivePermission must be one of allowAll, denyAll or byQueue")
+	}
+	return p, nil
+}
+
+// allows reports whether the queue with ARN source may use the queue
+// holding policy as its dead-letter queue.
+func (p redriveAllow) allows(source string) bool {
+	switch p.Permission {
+	case "denyAll":
+		return false
+	case "byQueue":
+		return slices.Contains(p.Sources, source)
+	}
+	return true
+}
+
 // checkRedrive validates a RedrivePolicy against the queues that exist: the
-// target must exist and be of the same type, as AWS requires.
-func (r *region) checkRedrive(value string, fifo bool) (string, error) {
+// target must exist, be of the same type and, by its RedriveAllowPolicy,
+// accept this queue as a source, as AWS requires. The error texts other
+// than "Dead letter target does not exist" are kiri's wording.
+func (r *region) checkRedrive(value, source string, fifo bool) (string, error) {
 	if value == "" {
 		return "", nil
 	}
@@ -166,6 +215,11 @@ func (r *region) checkRedrive(value string, fifo bool) (string, error) {
 	if dlq.fifo() != fifo {
 		return "", errParamValue(value, attrRedrive, "Dead-letter queue must be same type of queue as the source")
 	}
+	if raw := dlq.Attrs[attrRedriveAllow]; raw != "" {
+		if allow, err := parseRedriveAllow(raw); err == nil && !allow.allows(source) {
+			return "", errParamValue(value, attrRedrive, "Queue "+source+" is not allowed to use "+p.Target+" as its dead-letter queue by its RedriveAllowPolicy")
+		}
+	}
 	canon, _ := json.Marshal(map[string]any{"deadLetterTargetArn": p.Target, "maxReceiveCount": p.MaxReceive})
 	return string(canon), nil
 }
@@ -178,7 +232,7 @@ func (r *region) applyAttrs(q *queueRec, attrs map[string]string) error {
 			return err
 		}
 		if name == attrRedrive {
-			if v, err = r.checkRedrive(v, q.fifo()); err != nil {
+			if v, err = r.checkRedrive(v, r.arn(q.Name), q.fifo()); err != nil {
 				return err
 			}
 		}
