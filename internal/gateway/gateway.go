@@ -103,6 +103,7 @@ func (g *Gateway) serveAPI(w http.ResponseWriter, r *http.Request, c *call) {
 		return
 	}
 	c.body = body
+	c.info.Path = r.URL.Path
 	c.service = g.route(r, signingService(sig), formValues(r, body))
 	if c.service == nil {
 		g.fail(w, r, c, protocol.Errorf("UnknownService", http.StatusBadRequest, "kiri cannot tell which AWS service this request is for"))

@@ -249,3 +249,40 @@ func TestVirtualHostBucket(t *testing.T) {
 		t.Fatalf("path %q", r.URL.Path)
 	}
 }
+
+// Old query clients and curl post queue-scoped SQS actions to the queue URL
+// unsigned and without Version: the Action on a /<account>/<queue> path
+// routes them to SQS, and the path reaches the service in request.Info.
+// Without an Action such a path stays S3's (a bucket and key).
+func TestRoutesUnsignedQueuePathToSQS(t *testing.T) {
+	var path string
+	g := New(Config{
+		DefaultAccount: "000000000000", DefaultRegion: "us-east-1",
+		Codecs: map[string]protocol.Codec{"json": awsjson.Codec{}, "query": query.Codec{}},
+		Services: []*Service{{Name: "sqs", SigningName: "sqs", TargetPrefix: sqs.TargetPrefix, Protocol: "json",
+			APIVersion: sqs.APIVersion, EndpointPrefix: "sqs", Model: sqs.Model, QueryModel: sqs.QueryModel,
+			Handlers: map[string]protocol.Handler{"SendMessage": func(ctx context.Context, in map[string]any) (map[string]any, error) {
+				path = request.From(ctx).Path
+				return map[string]any{}, nil
+			}}}},
+	})
+	post := func(target, body string) *httptest.ResponseRecorder {
+		r := httptest.NewRequest(http.MethodPost, "http://127.0.0.1:4566"+target, strings.NewReader(body))
+		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		w := httptest.NewRecorder()
+		g.ServeHTTP(w, r)
+		return w
+	}
+	if w := post("/000000000000/my-queue", "Action=SendMessage&MessageBody=hi"); w.Code != 200 || path != "/000000000000/my-queue" ||
+		!strings.Contains(w.Body.String(), "<SendMessageResponse") {
+		t.Fatalf("queue path: %d %q %s", w.Code, path, w.Body)
+	}
+	for _, p := range []string{"/000000000000/my-queue/x", "/bucket/my-queue", "/000000000000"} {
+		if w := post(p, "Action=SendMessage&MessageBody=hi"); !strings.Contains(w.Body.String(), "UnknownService") {
+			t.Errorf("%s: %d %s", p, w.Code, w.Body)
+		}
+	}
+	if w := post("/000000000000/my-queue", "MessageBody=hi"); !strings.Contains(w.Body.String(), "UnknownService") {
+		t.Errorf("no Action: %d %s", w.Code, w.Body)
+	}
+}

@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+
+	"github.com/kiricloud/kiri/internal/request"
 )
 
 // route finds the service a request is for, from the strongest clue to the
@@ -34,7 +36,22 @@ func (g *Gateway) route(r *http.Request, signingName string, form url.Values) *S
 			return s
 		}
 	}
+	if form.Get("Action") != "" && isQueuePath(r.URL.Path) {
+		if s := g.services.byName["sqs"]; s != nil {
+			return s
+		}
+	}
 	return g.byPath(r.URL.Path)
+}
+
+// isQueuePath reports whether path has the form of an SQS queue URL's path,
+// /<account-id>/<queue-name>. Minimal query clients (curl -d
+// 'Action=SendMessage&MessageBody=hi' <queue URL>) sign nothing and send no
+// Version, so an Action posted to such a path is what tells SQS apart from
+// S3, whose requests to /<bucket>/<key> never carry an Action field.
+func isQueuePath(path string) bool {
+	acct, name, ok := strings.Cut(strings.TrimPrefix(path, "/"), "/")
+	return ok && request.IsAccountID(acct) && name != "" && !strings.Contains(name, "/")
 }
 
 // byHost recognises AWS host names such as sts.us-east-1.amazonaws.com,

@@ -212,6 +212,14 @@ func TestSQSQueryModel(t *testing.T) {
 	if ln := jsonAPI.Shapes["MessageList"].Member.LocationName; ln != "" {
 		t.Errorf("JSON model got a locationName %q", ln)
 	}
+	// On the query protocol the request path may name the queue, so only
+	// the query model leaves QueueUrl optional.
+	if in := q.Shapes["SendMessageRequest"]; in.IsRequired("QueueUrl") || !in.IsRequired("MessageBody") {
+		t.Errorf("query SendMessageRequest required %v", in.Required)
+	}
+	if in := jsonAPI.Shapes["SendMessageRequest"]; !in.IsRequired("QueueUrl") {
+		t.Errorf("JSON SendMessageRequest required %v", in.Required)
+	}
 	// A member whose shape was renamed (Integer → NullableInteger) keeps
 	// the current model's shape, so both protocols decode into one Go type.
 	if s := q.Shapes["ReceiveMessageRequest"].Members.Get("MaxNumberOfMessages").ShapeName; s != "NullableInteger" {

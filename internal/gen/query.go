@@ -1,6 +1,8 @@
 package main
 
 import (
+	"slices"
+
 	"github.com/kiricloud/kiri/internal/model"
 )
 
@@ -64,9 +66,11 @@ var awsQueryErrors = map[string]model.ErrorInfo{
 
 // overlayQuery turns a (trimmed, private) copy of the current model into the
 // query model: the old model's metadata (protocol, XML namespace), its
-// output result wrappers, and its XML names and flattening.
+// output result wrappers, and its XML names and flattening; and QueueUrl
+// made optional (see queueURLFromPath).
 func overlayQuery(api, old *model.API) {
 	api.Metadata = old.Metadata
+	queueURLFromPath(api)
 	for name, op := range api.Operations {
 		o, ok := old.Operations[name]
 		if !ok || op.Output == nil || o.Output == nil {
@@ -119,4 +123,27 @@ func overlayRef(r, o *model.ShapeRef) {
 	}
 	r.Flattened = r.Flattened || o.Flattened
 	r.XMLAttribute = r.XMLAttribute || o.XMLAttribute
+}
+
+// queueURLFromPath makes QueueUrl an optional member of every operation
+// input in the query model. On the query protocol a queue-scoped action may
+// be posted to the queue URL itself without a QueueUrl field — boto 2,
+// aws-sdk-java v1 and plain curl do so — and AWS then takes the queue from
+// the request path. The model cannot say "required, unless the path names
+// it", and the codec validates before any service runs, so the query model
+// leaves the member optional and the SQS service, which sees the request
+// path in request.Info, resolves the queue (field first, then path) and
+// answers MissingParameter when neither names one. The JSON model keeps
+// QueueUrl required: JSON clients always send it.
+func queueURLFromPath(api *model.API) {
+	for _, op := range api.Operations {
+		if op.Input == nil || op.Input.Shape == nil {
+			continue
+		}
+		in := op.Input.Shape
+		in.Required = slices.DeleteFunc(in.Required, func(m string) bool { return m == "QueueUrl" })
+		if len(in.Required) == 0 {
+			in.Required = nil
+		}
+	}
 }

@@ -20,7 +20,12 @@ type Info struct {
 	AccessKey string // the caller's access key id ("" when anonymous)
 	// SessionToken is set for temporary credentials.
 	SessionToken string
-	Received     time.Time
+	// Path is the request URL's path as the client sent it. Services see no
+	// HTTP, but on SQS's query protocol the path is part of the input: an
+	// action posted to a queue URL (/<account>/<queue>) without a QueueUrl
+	// field acts on that queue.
+	Path     string
+	Received time.Time
 }
 
 type infoKey struct{}

@@ -32,17 +32,38 @@ func validateName(name string, fifo bool) error {
 }
 
 // target resolves a request's QueueUrl to the account, region and name it
-// names; the region is the request's, as on AWS.
+// names; the region is the request's, as on AWS. Without a QueueUrl, the
+// queue is the request's path: on the query protocol, old clients post
+// queue-scoped actions to the queue URL itself, and AWS acts on that queue.
+// (The query model leaves QueueUrl optional for that reason, see
+// internal/gen/query.go; the JSON model requires it, so JSON requests
+// never get here without one.) A QueueUrl field, when present, wins.
 func target(ctx context.Context, queueURL *string) (queueRef, error) {
 	acct, reg := request.Scope(ctx)
-	if queueURL == nil || *queueURL == "" {
+	raw := api.Deref(queueURL)
+	if raw == "" {
+		raw = pathQueueURL(ctx)
+	}
+	if raw == "" {
 		return queueRef{}, errMissing("QueueUrl")
 	}
-	a, name, err := queueFromURL(*queueURL, acct)
+	a, name, err := queueFromURL(raw, acct)
 	if err != nil {
 		return queueRef{}, err
 	}
 	return queueRef{a, reg, name}, nil
+}
+
+// pathQueueURL is the path of an SQS request that names a queue, read as a
+// QueueUrl would be; "" for a request to "/" and for calls that did not
+// come to SQS over HTTP (another service's in-process call carries the
+// request info of its own request, whose path is no queue).
+func pathQueueURL(ctx context.Context) string {
+	info := request.From(ctx)
+	if info.Service != "sqs" || strings.Trim(info.Path, "/") == "" {
+		return ""
+	}
+	return info.Path
 }
 
 // onQueue runs fn on the queue a QueueUrl names, in a write transaction
