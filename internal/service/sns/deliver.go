@@ -64,6 +64,9 @@ func (s *Service) run(ctx context.Context, d *deliveryRec) {
 	// Deliveries act in the topic's account, as SNS's own calls to SQS
 	// and Lambda do on AWS.
 	ctx = request.With(ctx, &request.Info{ID: request.NewID(), Service: "sns", Account: d.Account, Region: d.Region})
+	if d.Plan == nil {
+		d.Plan = s.plan(s.topicDeliveryPolicy(d.ref()), &d.Sub)
+	}
 	n := d.N
 	if err := s.sign(&n, d.SigVersion); err != nil {
 		s.logf("sns: sign notification %s: %v", n.MessageID, err)
@@ -151,7 +154,7 @@ func (s *Service) deliver(ctx context.Context, d *deliveryRec, n *notification) 
 		if raw {
 			body, attrs = n.Message, n.Attributes
 		}
-		return s.retry(ctx, d, func() error {
+		return s.retry(ctx, d, d.Plan, func() error {
 			_, err := s.cfg.Queues.SendToArn(ctx, sub.Endpoint, body, attrs, d.GroupID, d.DedupID)
 			return err
 		})
@@ -163,9 +166,9 @@ func (s *Service) deliver(ctx context.Context, d *deliveryRec, n *notification) 
 		if err != nil {
 			return err
 		}
-		return s.retry(ctx, d, func() error { return s.cfg.Functions.InvokeEvent(ctx, sub.Endpoint, n.TopicArn, payload) })
+		return s.retry(ctx, d, d.Plan, func() error { return s.cfg.Functions.InvokeEvent(ctx, sub.Endpoint, n.TopicArn, payload) })
 	case "http", "https":
-		return s.postHTTP(ctx, d, sub.Endpoint, n, d.SubArn, raw)
+		return s.postHTTP(ctx, d, d.Plan, sub.Endpoint, n, d.SubArn, raw)
 	case "email", "email-json":
 		if s.cfg.Mailbox == nil {
 			return fmt.Errorf("no mailbox configured")
@@ -200,54 +203,138 @@ func (s *Service) deliver(ctx context.Context, d *deliveryRec, n *notification) 
 // permanent marks an error that retrying cannot cure.
 type permanent struct{ error }
 
-// retry runs fn until it succeeds, trying again after each of
-// s.retryDelays, or until ctx ends or fn fails permanently. With a stored
-// delivery d, it goes on from d's attempts, waits until d's next attempt is
-// due, and records each failed attempt in the store.
-func (s *Service) retry(ctx context.Context, d *deliveryRec, fn func() error) error {
+// deliveryPlan is how a delivery is retried and sent, from the delivery
+// policies in force when its message was accepted.
+type deliveryPlan struct {
+	Waits       []int64 `json:"waits,omitempty"`       // ms before each retry, before DelayScale
+	ContentType string  `json:"contentType,omitempty"` // of http/https POSTs; "": the default
+	PerSecond   int     `json:"perSecond,omitempty"`   // maxReceivesPerSecond; 0: unthrottled
+}
+
+// plan is the delivery plan of sub under its topic's DeliveryPolicy
+// topicDP. Only http/https subscriptions have delivery policies; the
+// others retry as kiri's managedWaits say.
+func (s *Service) plan(topicDP string, sub *subRec) *deliveryPlan {
+	if sub.Protocol != "http" && sub.Protocol != "https" {
+		return &deliveryPlan{Waits: millis(s.managedWaits)}
+	}
+	eff := effectiveHTTPPolicy(topicDP, sub.Attrs["DeliveryPolicy"])
+	p := &deliveryPlan{Waits: millis(eff.Retry.waits()), ContentType: eff.Request.HeaderContentType}
+	if eff.Throttle != nil {
+		p.PerSecond = eff.Throttle.MaxReceivesPerSecond
+	}
+	return p
+}
+
+func millis(ds []time.Duration) []int64 {
+	out := make([]int64, len(ds))
+	for i, d := range ds {
+		out[i] = d.Milliseconds()
+	}
+	return out
+}
+
+// topicDeliveryPolicy is the DeliveryPolicy of the topic ref, "" when it
+// has none or is gone.
+func (s *Service) topicDeliveryPolicy(ref topicRef) string {
+	var dp string
+	_ = s.viewIn(ref.account, ref.region, func(r *region) error {
+		if t, err := r.topic(ref.name); err == nil {
+			dp = t.Attrs["DeliveryPolicy"]
+		}
+		return nil
+	})
+	return dp
+}
+
+// scaled is a wait of ms milliseconds at the configured DelayScale.
+func (s *Service) scaled(ms int64) time.Duration {
+	return time.Duration(float64(ms) * float64(time.Millisecond) * s.scale)
+}
+
+// sleep waits for d or until ctx ends, reporting whether d passed.
+func sleep(ctx context.Context, d time.Duration) bool {
+	if d <= 0 {
+		return ctx.Err() == nil
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.C:
+		return true
+	}
+}
+
+// retry runs fn until it succeeds, trying again after each of plan's
+// waits, or until ctx ends or fn fails permanently. With a stored
+// delivery d, it goes on from d's attempts, waits until d's next attempt
+// is due, and records each failed attempt in the store.
+func (s *Service) retry(ctx context.Context, d *deliveryRec, plan *deliveryPlan, fn func() error) error {
 	attempts := 0
 	if d != nil {
 		attempts = d.Attempts
-		if wait := time.UnixMilli(d.Next).Sub(s.now()); wait > 0 {
-			select {
-			case <-ctx.Done():
-				return ctx.Err()
-			case <-time.After(wait):
-			}
+		if !sleep(ctx, time.UnixMilli(d.Next).Sub(s.now())) {
+			return ctx.Err()
 		}
 	}
 	for ; ; attempts++ {
 		err := fn()
-		if _, ok := err.(permanent); ok || err == nil || ctx.Err() != nil || attempts >= len(s.retryDelays) {
+		if _, ok := err.(permanent); ok || err == nil || ctx.Err() != nil || attempts >= len(plan.Waits) {
 			return err
 		}
-		delay := s.retryDelays[attempts]
+		delay := s.scaled(plan.Waits[attempts])
 		if d != nil {
 			s.failed(d, delay)
 		}
-		select {
-		case <-ctx.Done():
+		if !sleep(ctx, delay) {
 			return err
-		case <-time.After(delay):
 		}
 	}
 }
 
-// postHTTP POSTs n to an http/https endpoint as SNS does, retrying on
-// failure: any answer outside 200–499 and any transport error count as
-// failures (AWS treats 4xx other than 429 as permanent, as here).
-func (s *Service) postHTTP(ctx context.Context, d *deliveryRec, endpoint string, n *notification, subArn string, raw bool) error {
+// throttle waits for the next delivery slot of a subscription whose
+// policy allows it perSecond deliveries a second. Slots are kept in
+// memory only: after a restart a subscription starts unthrottled.
+func (s *Service) throttle(ctx context.Context, subArn string, perSecond int) bool {
+	if perSecond <= 0 {
+		return true
+	}
+	now := time.Now() // real time: the slot is slept until
+	s.throttleMu.Lock()
+	slot := s.nextSlot[subArn]
+	if slot.Before(now) {
+		slot = now
+	}
+	s.nextSlot[subArn] = slot.Add(s.scaled(1000 / int64(perSecond)))
+	s.throttleMu.Unlock()
+	return sleep(ctx, slot.Sub(now))
+}
+
+// postHTTP POSTs n to an http/https endpoint as SNS does, retrying and
+// throttled as plan says: any answer outside 200–499 and any transport
+// error count as failures (AWS treats 4xx other than 429 as permanent, as
+// here).
+func (s *Service) postHTTP(ctx context.Context, d *deliveryRec, plan *deliveryPlan, endpoint string, n *notification, subArn string, raw bool) error {
 	body := n.JSON()
 	if raw {
 		body = n.Message
 	}
-	return s.retry(ctx, d, func() error {
+	contentType := plan.ContentType
+	if contentType == "" {
+		contentType = defaultContentType
+	}
+	return s.retry(ctx, d, plan, func() error {
+		if !s.throttle(ctx, subArn, plan.PerSecond) {
+			return ctx.Err()
+		}
 		req, err := http.NewRequestWithContext(ctx, http.MethodPost, endpoint, strings.NewReader(body))
 		if err != nil {
 			return err
 		}
 		h := req.Header
-		h.Set("Content-Type", "text/plain; charset=UTF-8")
+		h.Set("Content-Type", contentType)
 		h.Set("User-Agent", "Amazon Simple Notification Service Agent")
 		h.Set("x-amz-sns-message-type", n.Type)
 		h.Set("x-amz-sns-message-id", n.MessageID)

@@ -133,14 +133,24 @@ type env struct {
 
 func (e *env) advance(d time.Duration) { e.skew.Add(int64(d)) }
 
+// testDelayScale shrinks the waits of http/https delivery policies in
+// tests: AWS's default 20 s becomes 2 ms.
+const testDelayScale = 1e-4
+
 func newEnvOn(t testing.TB, st store.Store) *env {
-	return newEnvWith(t, st, &fakeQueues{}, 0, []time.Duration{time.Millisecond, time.Millisecond})
+	return newEnvScaled(t, st, &fakeQueues{}, 0, []time.Duration{time.Millisecond, time.Millisecond}, testDelayScale)
 }
 
 // newEnvWith is newEnvOn with queues (when not a *fakeQueues, e.sqs stays
-// an unused fake), the clock skew and the waits between delivery attempts
-// the Service starts with: New resumes stored deliveries at once.
+// an unused fake), the clock skew and the waits between attempts at sqs
+// and lambda deliveries the Service starts with, unscaled: New resumes
+// stored deliveries at once.
 func newEnvWith(t testing.TB, st store.Store, queues QueueSender, skew time.Duration, delays []time.Duration) *env {
+	return newEnvScaled(t, st, queues, skew, delays, 1)
+}
+
+// newEnvScaled is newEnvWith with a Config.DelayScale.
+func newEnvScaled(t testing.TB, st store.Store, queues QueueSender, skew time.Duration, delays []time.Duration, scale float64) *env {
 	e := &env{st: st, sqs: &fakeQueues{}, fns: &fakeFunctions{}, mails: mailbox.New(st)}
 	if f, ok := queues.(*fakeQueues); ok {
 		e.sqs = f
@@ -148,7 +158,7 @@ func newEnvWith(t testing.TB, st store.Store, queues QueueSender, skew time.Dura
 	e.skew.Store(int64(skew))
 	e.s = newService(Config{
 		Store: st, Endpoint: testEndpoint + "/", Queues: queues, Functions: e.fns, Mailbox: e.mails,
-		Filter: fakeFilter{}, Logf: t.Logf,
+		Filter: fakeFilter{}, Logf: t.Logf, DelayScale: scale,
 		Now: func() time.Time { return time.Now().Add(time.Duration(e.skew.Load())) },
 	}, delays)
 	t.Cleanup(func() { _ = e.s.Close() })

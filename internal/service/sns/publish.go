@@ -172,7 +172,9 @@ type published struct {
 	msg       *message
 	// sigVersion is the topic's SignatureVersion attribute.
 	sigVersion string
-	subs       []*subRec
+	// deliveryPolicy is the topic's DeliveryPolicy attribute.
+	deliveryPolicy string
+	subs           []*subRec
 	// deliveries are the stored deliveries to make once the transaction
 	// has committed, one per confirmed subscription whose filter matches.
 	deliveries []*deliveryRec
@@ -198,7 +200,7 @@ func (s *Service) enqueue(r *region, p *published, now time.Time) error {
 				Subject: p.msg.subject, Message: body, Timestamp: timestamp,
 				UnsubscribeURL: s.unsubscribeURL(subArn), Attributes: p.msg.attrs,
 			},
-			SigVersion: p.sigVersion, Next: now.UnixMilli(),
+			SigVersion: p.sigVersion, Next: now.UnixMilli(), Plan: s.plan(p.deliveryPolicy, sub),
 		}
 		if p.seq != "" {
 			d.GroupID, d.DedupID = p.msg.groupID, p.msg.dedupID
@@ -217,7 +219,7 @@ func (s *Service) enqueue(r *region, p *published, now time.Time) error {
 // numbers) for m inside the transaction and picks the subscriptions to
 // deliver to.
 func (r *region) accept(t *topicRec, m *message, now time.Time, subs []*subRec) (*published, error) {
-	p := &published{id: request.NewID(), msg: m, sigVersion: t.Attrs["SignatureVersion"]}
+	p := &published{id: request.NewID(), msg: m, sigVersion: t.Attrs["SignatureVersion"], deliveryPolicy: t.Attrs["DeliveryPolicy"]}
 	if !t.fifo() {
 		if m.dedupID != "" {
 			return nil, invalid("Invalid parameter: MessageDeduplicationId Reason: The request includes MessageDeduplicationId parameter that is not valid for this topic type")

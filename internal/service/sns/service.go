@@ -4,7 +4,10 @@
 // with the confirmation handshake AWS uses for http and email; and Publish /
 // PublishBatch fanning out to every confirmed subscription whose filter
 // policy matches, with notifications signed (SignatureVersion 1) by a key
-// kiri keeps in its store.
+// kiri keeps in its store. Deliveries to http/https endpoints are retried,
+// throttled and typed as the topic's and subscription's DeliveryPolicy say
+// (deliverypolicy.go); those given up on go to the subscription's
+// dead-letter queue.
 //
 // The package holds semantics only. The rest of kiri reaches it through the
 // generated sns.API; it reaches the rest of kiri (SQS, Lambda, the
@@ -79,6 +82,10 @@ type Config struct {
 	HTTPClient *http.Client   // for http/https endpoints; nil: a client with a 15 s timeout
 	Now        func() time.Time
 	Logf       func(format string, args ...any) // delivery failures; nil: log.Printf
+	// DelayScale multiplies every wait between delivery attempts and the
+	// spacing of throttled deliveries, so tests and impatient users need
+	// not sit out AWS's 20 s retries; 0 means 1, AWS's pace.
+	DelayScale float64
 }
 
 // Service implements the generated sns.API on a store.
@@ -90,10 +97,13 @@ type Service struct {
 	logf     func(format string, args ...any)
 	client   *http.Client
 
-	// retryDelays are the waits between attempts at a delivery: AWS's
-	// default policy for http/https is three retries 20 s apart; kiri
-	// retries sooner because its endpoints are local.
-	retryDelays []time.Duration
+	// managedWaits are the waits between attempts at deliveries to sqs
+	// and lambda endpoints; http/https ones follow their delivery policy.
+	managedWaits []time.Duration
+	scale        float64 // Config.DelayScale
+
+	throttleMu sync.Mutex
+	nextSlot   map[string]time.Time // throttled subscriptions' next free delivery slot, by ARN
 
 	signerMu sync.Mutex
 	signer   *signer
@@ -112,27 +122,38 @@ type Service struct {
 
 var _ snsapi.API = (*Service)(nil)
 
-// defaultRetryDelays are the waits between attempts at a delivery.
-var defaultRetryDelays = []time.Duration{time.Second, 2 * time.Second, 4 * time.Second}
+// defaultManagedWaits are the waits between attempts at deliveries to
+// sqs and lambda endpoints. AWS retries those 100,015 times over 23 days
+// (its queues and functions are only ever briefly unavailable), but a
+// local queue or function that refuses a message is gone or misconfigured
+// and will not come back by itself: kiri retries three times within
+// seconds, then dead-letters.
+var defaultManagedWaits = []time.Duration{time.Second, 2 * time.Second, 4 * time.Second}
 
 // New returns the SNS service configured by cfg. It resumes the deliveries
 // a previous kiri on the same store accepted but did not finish.
 func New(cfg Config) *Service {
-	return newService(cfg, defaultRetryDelays)
+	return newService(cfg, defaultManagedWaits)
 }
 
-// newService is New with other waits between attempts (for tests).
-func newService(cfg Config, delays []time.Duration) *Service {
+// newService is New with other waits between attempts at sqs and lambda
+// deliveries (for tests).
+func newService(cfg Config, managed []time.Duration) *Service {
 	s := &Service{
-		cfg:         cfg,
-		st:          cfg.Store,
-		endpoint:    cfg.Endpoint,
-		now:         cfg.Now,
-		logf:        cfg.Logf,
-		client:      cfg.HTTPClient,
-		retryDelays: delays,
-		filters:     map[filterKey]Matcher{},
-		lanes:       map[string]*lane{},
+		cfg:          cfg,
+		st:           cfg.Store,
+		endpoint:     cfg.Endpoint,
+		now:          cfg.Now,
+		logf:         cfg.Logf,
+		client:       cfg.HTTPClient,
+		managedWaits: managed,
+		scale:        cfg.DelayScale,
+		nextSlot:     map[string]time.Time{},
+		filters:      map[filterKey]Matcher{},
+		lanes:        map[string]*lane{},
+	}
+	if s.scale <= 0 {
+		s.scale = 1
 	}
 	for len(s.endpoint) > 0 && s.endpoint[len(s.endpoint)-1] == '/' {
 		s.endpoint = s.endpoint[:len(s.endpoint)-1]

@@ -79,6 +79,10 @@ type deliveryRec struct {
 	DedupID    string       `json:"dedupId,omitempty"`  // FIFO topics
 	Attempts   int          `json:"attempts,omitempty"` // failed attempts so far
 	Next       int64        `json:"next"`               // Unix ms of the next attempt
+	// Plan is how to retry, fixed when the message is accepted, so a
+	// delivery resumed after a restart keeps its schedule. Deliveries
+	// stored by an older kiri have none and get one when they resume.
+	Plan *deliveryPlan `json:"plan,omitempty"`
 }
 
 func (d *deliveryRec) ref() topicRef {

@@ -77,9 +77,11 @@ func checkEndpoint(protocol, endpoint string, fifoTopic bool) error {
 }
 
 // checkSubscriptionAttribute validates one attribute of a subscription
-// with protocol.
-func (s *Service) checkSubscriptionAttribute(protocol, name, value string, attrs map[string]string) error {
+// with protocol; inAttributes tells that it came in Subscribe's Attributes.
+func (s *Service) checkSubscriptionAttribute(protocol, name, value string, attrs map[string]string, inAttributes bool) error {
 	switch name {
+	case "DeliveryPolicy":
+		return deliveryPolicyError(checkDeliveryPolicy(value, false), inAttributes)
 	case "RawMessageDelivery":
 		if value != "true" && value != "false" {
 			return snsapi.NewInvalidParameterException("Invalid parameter: Attributes Reason: RawMessageDelivery: Invalid value [%s]. Must be true or false.", value)
@@ -110,7 +112,7 @@ func (s *Service) checkSubscriptionAttribute(protocol, name, value string, attrs
 		if _, err := s.compileFilter(value, scope); err != nil {
 			return snsapi.NewInvalidParameterException("Invalid parameter: FilterPolicy: %v", err)
 		}
-	case "RedrivePolicy", "DeliveryPolicy", "ReplayPolicy":
+	case "RedrivePolicy", "ReplayPolicy":
 		if value != "" && !isJSONObject(value) {
 			return snsapi.NewInvalidParameterException("Invalid parameter: %s: failed to parse JSON.", name)
 		}
@@ -136,7 +138,7 @@ func (s *Service) Subscribe(ctx context.Context, in *snsapi.SubscribeInput) (*sn
 		attrs[k] = v
 	}
 	for k, v := range attrs {
-		if err := s.checkSubscriptionAttribute(protocol, k, v, attrs); err != nil {
+		if err := s.checkSubscriptionAttribute(protocol, k, v, attrs, true); err != nil {
 			return nil, err
 		}
 	}
@@ -215,8 +217,9 @@ func (s *Service) requestConfirmation(ref topicRef, topic *topicRec, sub *subRec
 			s.logf("sns: sign confirmation for %s: %v", subArn, err)
 			return
 		}
+		plan := s.plan(topic.Attrs["DeliveryPolicy"], sub)
 		s.goDeliver(func(ctx context.Context) {
-			if err := s.postHTTP(ctx, nil, sub.Endpoint, n, subArn, false); err != nil {
+			if err := s.postHTTP(ctx, nil, plan, sub.Endpoint, n, subArn, false); err != nil {
 				s.logf("sns: confirmation request to %s failed: %v", sub.Endpoint, err)
 			}
 		})
@@ -424,10 +427,11 @@ func (s *Service) GetSubscriptionAttributes(ctx context.Context, in *snsapi.GetS
 			attrs["FilterPolicyScope"] = "MessageAttributes"
 		}
 		if sub.Protocol == "http" || sub.Protocol == "https" {
-			attrs["EffectiveDeliveryPolicy"] = defaultEffectiveDeliveryPolicy
-			if dp := sub.Attrs["DeliveryPolicy"]; dp != "" {
-				attrs["EffectiveDeliveryPolicy"] = dp
+			topicDP := ""
+			if t, err := r.topic(sub.Topic); err == nil {
+				topicDP = t.Attrs["DeliveryPolicy"]
 			}
+			attrs["EffectiveDeliveryPolicy"] = subEffectivePolicy(topicDP, sub.Attrs["DeliveryPolicy"])
 		}
 		return nil
 	})
@@ -451,7 +455,7 @@ func (s *Service) SetSubscriptionAttributes(ctx context.Context, in *snsapi.SetS
 		if err != nil {
 			return err
 		}
-		if err := s.checkSubscriptionAttribute(sub.Protocol, name, value, sub.Attrs); err != nil {
+		if err := s.checkSubscriptionAttribute(sub.Protocol, name, value, sub.Attrs, false); err != nil {
 			return err
 		}
 		if sub.Attrs == nil {

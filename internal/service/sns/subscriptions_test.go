@@ -289,8 +289,9 @@ func TestDeadLetterQueue(t *testing.T) {
 	d := parseDoc(t, ep.requests()[0].body)
 	must(e.s.ConfirmSubscription(bg, &snsapi.ConfirmSubscriptionInput{TopicArn: &topic, Token: api.Ptr(d.str("Token"))}))(t)
 	e.publish(t, &snsapi.PublishInput{TopicArn: &topic, Message: api.Ptr("lost")})
-	// The confirmation (retried) and three attempts at the notification.
-	if n := len(ep.requests()); n != 6 {
+	// The confirmation and the notification, each tried four times: AWS's
+	// default policy for http is three retries.
+	if n := len(ep.requests()); n != 8 {
 		t.Fatalf("attempts = %d", n)
 	}
 	sent := e.sqs.sent()

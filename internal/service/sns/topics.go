@@ -85,7 +85,7 @@ func (s *Service) CreateTopic(ctx context.Context, in *snsapi.CreateTopicInput) 
 		return nil, snsapi.NewInvalidParameterException("Invalid parameter: Attributes Reason: FifoTopic: Invalid value [%s]. Must be true or false.", v)
 	}
 	for k, v := range attrs {
-		if err := checkTopicAttribute(k, v, attrs["FifoTopic"] == "true"); err != nil {
+		if err := checkTopicAttribute(k, v, attrs["FifoTopic"] == "true", true); err != nil {
 			return nil, err
 		}
 	}
@@ -126,10 +126,13 @@ func (s *Service) CreateTopic(ctx context.Context, in *snsapi.CreateTopicInput) 
 	return &snsapi.CreateTopicResponse{TopicArn: &arn}, nil
 }
 
-// checkTopicAttribute validates one attribute value.
-func checkTopicAttribute(name, value string, fifo bool) error {
+// checkTopicAttribute validates one attribute value; inAttributes tells
+// that it came in CreateTopic's Attributes.
+func checkTopicAttribute(name, value string, fifo, inAttributes bool) error {
 	switch name {
-	case "Policy", "DeliveryPolicy", "DataProtectionPolicy", "ArchivePolicy", "TracingConfig":
+	case "DeliveryPolicy":
+		return deliveryPolicyError(checkDeliveryPolicy(value, true), inAttributes)
+	case "Policy", "DataProtectionPolicy", "ArchivePolicy", "TracingConfig":
 		if name == "TracingConfig" {
 			if value != "PassThrough" && value != "Active" {
 				return snsapi.NewInvalidParameterException("Invalid parameter: Attributes Reason: TracingConfig: Invalid value [%s]. Must be PassThrough or Active.", value)
@@ -223,6 +226,19 @@ func (s *Service) ListTopics(ctx context.Context, in *snsapi.ListTopicsInput) (*
 // DeliveryPolicy.
 const defaultEffectiveDeliveryPolicy = `{"http":{"defaultHealthyRetryPolicy":{"minDelayTarget":20,"maxDelayTarget":20,"numRetries":3,"numMaxDelayRetries":0,"numNoDelayRetries":0,"numMinDelayRetries":0,"backoffFunction":"linear"},"disableSubscriptionOverrides":false,"defaultRequestPolicy":{"headerContentType":"text/plain; charset=UTF-8"}}}`
 
+// deliveryPolicyError is the error for a DeliveryPolicy rejected for
+// reason (nil for ""): CreateTopic and Subscribe name their Attributes
+// parameter, as AWS does.
+func deliveryPolicyError(reason string, inAttributes bool) error {
+	switch {
+	case reason == "":
+		return nil
+	case inAttributes:
+		return snsapi.NewInvalidParameterException("Invalid parameter: Attributes Reason: %s", reason)
+	}
+	return snsapi.NewInvalidParameterException("Invalid parameter: %s", reason)
+}
+
 func (s *Service) GetTopicAttributes(ctx context.Context, in *snsapi.GetTopicAttributesInput) (*snsapi.GetTopicAttributesResponse, error) {
 	ref, err := parseTopicArn(in.TopicArn, "TopicArn")
 	if err != nil {
@@ -261,10 +277,7 @@ func (s *Service) GetTopicAttributes(ctx context.Context, in *snsapi.GetTopicAtt
 		if attrs["Policy"] == "" {
 			attrs["Policy"] = defaultPolicy(arn, r.account)
 		}
-		attrs["EffectiveDeliveryPolicy"] = defaultEffectiveDeliveryPolicy
-		if dp := attrs["DeliveryPolicy"]; dp != "" {
-			attrs["EffectiveDeliveryPolicy"] = dp
-		}
+		attrs["EffectiveDeliveryPolicy"] = topicEffectivePolicy(attrs["DeliveryPolicy"])
 		if t.fifo() && attrs["ContentBasedDeduplication"] == "" {
 			attrs["ContentBasedDeduplication"] = "false"
 		}
@@ -290,7 +303,7 @@ func (s *Service) SetTopicAttributes(ctx context.Context, in *snsapi.SetTopicAtt
 		if err != nil {
 			return err
 		}
-		if err := checkTopicAttribute(name, value, t.fifo()); err != nil {
+		if err := checkTopicAttribute(name, value, t.fifo(), false); err != nil {
 			return err
 		}
 		if t.Attrs == nil {
