@@ -316,10 +316,15 @@ func (r *ShapeRef) TimestampFormatOf(def string) string {
 	return def
 }
 
-// NameOr returns the reference's locationName, or def when it has none.
+// NameOr returns the reference's locationName, else its shape's (SQS's
+// query model names TagMap "Tag" on the shape), else def. AWS's SDKs
+// resolve a member's serialised name the same way.
 func (r *ShapeRef) NameOr(def string) string {
 	if r.LocationName != "" {
 		return r.LocationName
+	}
+	if r.Shape != nil && r.Shape.LocationName != "" {
+		return r.Shape.LocationName
 	}
 	return def
 }

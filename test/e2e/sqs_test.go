@@ -97,7 +97,8 @@ func TestSQSWithCLI(t *testing.T) {
 
 // sqsBehaviourScript exercises, with boto3, the SQS behaviours a client
 // notices: FIFO order and deduplication, visibility expiry, a DLQ after
-// maxReceiveCount, and long polling that wakes when a message arrives.
+// maxReceiveCount, long polling that wakes when a message arrives, and
+// tags (Tag.N.Key in the query protocol).
 const sqsBehaviourScript = `
 import json, os, threading, time, boto3
 sqs = boto3.client('sqs', endpoint_url=os.environ['KIRI_ENDPOINT'], region_name='us-east-1')
@@ -135,6 +136,10 @@ idle = sqs.create_queue(QueueName='idle')['QueueUrl']
 threading.Timer(0.5, lambda: sqs.send_message(QueueUrl=idle, MessageBody='wake')).start()
 m = sqs.receive_message(QueueUrl=idle, WaitTimeSeconds=20)['Messages'][0]
 print('long poll', m['Body'])
+
+sqs.tag_queue(QueueUrl=idle, Tags={'team': 'iot', 'stage': 'dev'})
+sqs.untag_queue(QueueUrl=idle, TagKeys=['stage'])
+print('tags', sqs.list_queue_tags(QueueUrl=idle)['Tags'])
 `
 
 // Run with boto3 1.43 (JSON) and Debian's boto3 1.26 (query).
@@ -149,7 +154,7 @@ func TestSQSBehavioursWithBoto3(t *testing.T) {
 			if err != nil {
 				t.Fatalf("%v\n%s", err, out)
 			}
-			want := "fifo abc\nreceives ['1', '2']\ndlq poison\nlong poll wake\n"
+			want := "fifo abc\nreceives ['1', '2']\ndlq poison\nlong poll wake\ntags {'team': 'iot'}\n"
 			if string(out) != want {
 				t.Fatalf("printed:\n%s\nwant:\n%s", out, want)
 			}

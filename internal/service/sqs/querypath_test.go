@@ -118,7 +118,7 @@ func TestQueryActionsOnQueuePath(t *testing.T) {
 	if a := attrs(); a["VisibilityTimeout"] != "45" || a["ApproximateNumberOfMessages"] != "3" {
 		t.Fatalf("attributes after SetQueueAttributes and sends: %v", a)
 	}
-	ok(http.MethodPost, path, url.Values{"Action": {"TagQueue"}, "Tags.1.Key": {"team"}, "Tags.1.Value": {"iot"}})
+	ok(http.MethodPost, path, url.Values{"Action": {"TagQueue"}, "Tag.1.Key": {"team"}, "Tag.1.Value": {"iot"}})
 	if tags := ok(http.MethodPost, path, url.Values{"Action": {"ListQueueTags"}}); !strings.Contains(tags, "<Key>team</Key><Value>iot</Value>") {
 		t.Fatalf("ListQueueTags: %s", tags)
 	}
