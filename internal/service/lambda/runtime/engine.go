@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"os/exec"
 	"strings"
@@ -33,6 +34,11 @@ type Config struct {
 	BillingGranularity time.Duration
 	// InitTimeout bounds the init phase (default 10 s, AWS's limit).
 	InitTimeout time.Duration
+	// NoMemoryLimits turns off enforcing MemorySize. Limits apply where
+	// the host allows (Linux with a writable memory cgroup), else not.
+	NoMemoryLimits bool
+	// Logger receives the engine's own messages; nil discards them.
+	Logger *slog.Logger
 }
 
 // Engine runs Lambda functions as host processes. It implements Invoker.
@@ -52,6 +58,9 @@ type Engine struct {
 	rtErr     error
 	interpMu  sync.Mutex
 	interps   map[string]string
+
+	limOnce sync.Once
+	lim     memoryLimiter // nil: environments run unlimited
 
 	stop chan struct{}
 }
@@ -80,6 +89,9 @@ func New(cfg Config) *Engine {
 	}
 	if cfg.InitTimeout <= 0 {
 		cfg.InitTimeout = 10 * time.Second
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
 	eng := &Engine{
 		cfg:      cfg,
@@ -238,6 +250,11 @@ func (eng *Engine) Close() error {
 	}
 	if eng.rtDir != "" {
 		_ = os.RemoveAll(eng.rtDir)
+	}
+	// Waits for a limiter being set up, and keeps one from starting now.
+	eng.limOnce.Do(func() {})
+	if eng.lim != nil {
+		eng.lim.close()
 	}
 	return nil
 }

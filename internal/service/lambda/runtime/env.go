@@ -31,6 +31,7 @@ type env struct {
 	pid     int
 	srv     *http.Server
 	logs    *logStream
+	mem     memoryGroup // nil when MemorySize is not enforced
 
 	ready     chan struct{} // closed on the first GET /next: init is over
 	readyOnce sync.Once
@@ -146,12 +147,19 @@ func (eng *Engine) startEnv(ctx context.Context, fn *Function) (*env, error) {
 	cmd.Stderr = pw
 	// Its own process group, so a timeout kills everything it spawned.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	e.mem = eng.newMemoryGroup(fn)
+	if e.mem != nil {
+		e.mem.prepare(cmd)
+	}
 	e.started = time.Now()
 	if err := cmd.Start(); err != nil {
 		_ = pw.Close()
 		_ = pr.Close()
 		_ = e.srv.Close()
 		_ = os.RemoveAll(dir)
+		if e.mem != nil {
+			e.mem.remove()
+		}
 		if strings.HasPrefix(fn.Runtime, "provided") || fn.Runtime == "go1.x" {
 			return nil, &entrypointError{err}
 		}
@@ -160,6 +168,7 @@ func (eng *Engine) startEnv(ctx context.Context, fn *Function) (*env, error) {
 	_ = pw.Close() // the child holds its own copy; EOF then means it is gone
 	e.cmd = cmd
 	e.pid = cmd.Process.Pid
+	eng.enterMemoryGroup(e, fn)
 	e.logs = newLogStream(eng.cfg.Logs, fn.Account, fn.Region, logGroup(fn), stream, pr)
 	eng.wg.Add(1)
 	go func() {
@@ -170,6 +179,9 @@ func (eng *Engine) startEnv(ctx context.Context, fn *Function) (*env, error) {
 		_ = syscall.Kill(-e.pid, syscall.SIGKILL)
 		<-e.closing
 		_ = os.RemoveAll(e.dir)
+		if e.mem != nil {
+			e.mem.remove()
+		}
 	}()
 	return e, nil
 }

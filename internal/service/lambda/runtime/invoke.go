@@ -79,8 +79,9 @@ func (eng *Engine) run(ctx context.Context, e *env, fn *Function, inv Invocation
 		}
 		how, out = e.await(ctx, p, timeout)
 		if how == endDone || how == endTimeout {
-			// Measured before a kill: /proc forgets dead processes.
-			maxMem = maxMemoryMB(e.pid)
+			// Measured before a kill: /proc forgets dead processes and
+			// the memory group goes with the environment.
+			maxMem = e.maxMemoryMB()
 		}
 	}
 	res.Duration = time.Since(start)
@@ -95,15 +96,21 @@ func (eng *Engine) run(ctx context.Context, e *env, fn *Function, inv Invocation
 			res.FunctionError = "Unhandled"
 		}
 	case endCrash:
+		// The kernel's OOM kill looks like any SIGKILL from outside; only
+		// the group's counter tells, and it goes with the kill below.
+		typ := "Runtime.ExitError"
+		if e.oomKilled() {
+			typ, maxMem = "Runtime.OutOfMemory", memoryMB(fn)
+		}
 		e.kill()
 		e.logs.waitEOF(deathLogLimit)
 		msg := fmt.Sprintf("RequestId: %s Error: Runtime exited with error: %s", id, exitMessage(e.exitErr))
 		if e.exitErr == nil {
 			msg = fmt.Sprintf("RequestId: %s Error: Runtime exited without providing a reason", id)
 		}
-		e.logs.add(msg + "\nRuntime.ExitError")
-		res.Payload, res.FunctionError = errorPayload("Runtime.ExitError", msg), "Unhandled"
-		status = "error\tError Type: Runtime.ExitError"
+		e.logs.add(msg + "\n" + typ)
+		res.Payload, res.FunctionError = errorPayload(typ, msg), "Unhandled"
+		status = "error\tError Type: " + typ
 	case endTimeout, endInitTimeout:
 		e.kill()
 		waitExit(e, time.Second)

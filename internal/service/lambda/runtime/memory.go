@@ -7,6 +7,24 @@ import (
 	"strings"
 )
 
+// maxMemoryMB is Max Memory Used: the high-water mark of e's memory group
+// when it has one, else the /proc estimate below. Read it before a kill:
+// the group goes with the environment.
+func (e *env) maxMemoryMB() int {
+	if e.mem != nil {
+		if n, ok := e.mem.peakBytes(); ok {
+			return bytesToMB(n)
+		}
+	}
+	return maxMemoryMB(e.pid)
+}
+
+// oomKilled reports whether the kernel killed a process of e for exceeding
+// its memory limit.
+func (e *env) oomKilled() bool {
+	return e.mem != nil && e.mem.oomKilled()
+}
+
 // maxMemoryMB approximates "Max Memory Used" as the sum of the peak
 // resident set sizes (VmHWM) of the environment's process and its
 // descendants. Outside Linux, or when /proc is unreadable, it returns 0.
