@@ -4,6 +4,7 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"math"
 	"os"
 	"strconv"
 	"strings"
@@ -25,6 +26,12 @@ type Config struct {
 	LambdaRetryDelay time.Duration
 	// LambdaConcurrency is the account's concurrent executions limit.
 	LambdaConcurrency int
+	// LambdaMemoryLimits enforces functions' MemorySize where the host
+	// allows (Linux with a writable memory cgroup).
+	LambdaMemoryLimits bool
+	// SNSDelayScale multiplies SNS's waits between delivery retries (and
+	// the spacing of throttled deliveries); 1 is AWS's pace.
+	SNSDelayScale float64
 }
 
 // setting describes one configuration knob, for flags, env and the README.
@@ -52,6 +59,21 @@ var settings = []setting{
 		func(c *Config, v string) (err error) { c.LambdaRetryDelay, err = time.ParseDuration(v); return }},
 	{"lambda-concurrency", "KIRI_LAMBDA_CONCURRENCY", "1000", "the account's concurrent Lambda executions limit",
 		func(c *Config, v string) (err error) { c.LambdaConcurrency, err = strconv.Atoi(v); return }},
+	{"lambda-memory-limits", "KIRI_LAMBDA_MEMORY_LIMITS", "true", "enforce Lambda MemorySize with memory cgroups where the host allows (Linux, writable cgroup v1 or v2)",
+		func(c *Config, v string) (err error) { c.LambdaMemoryLimits, err = strconv.ParseBool(v); return }},
+	{"sns-delay-scale", "KIRI_SNS_DELAY_SCALE", "1", "factor on SNS's waits between delivery retries (0.01 makes AWS's 20 s 200 ms)",
+		setSNSDelayScale},
+}
+
+// setSNSDelayScale takes a factor above 0: waits cannot be skipped
+// altogether, nor made negative.
+func setSNSDelayScale(c *Config, v string) error {
+	f, err := strconv.ParseFloat(v, 64)
+	if err != nil || !(f > 0) || math.IsInf(f, 0) {
+		return fmt.Errorf("SNS delay scale must be a number above 0, got %q", v)
+	}
+	c.SNSDelayScale = f
+	return nil
 }
 
 func setAccount(c *Config, v string) error {
@@ -92,18 +114,28 @@ func ParseConfig(args []string, getenv func(string) string) (Config, error) {
 	return c, err
 }
 
-// normaliseBoolFlags rewrites bare boolean flags to flag=true, because the
-// flag package only accepts bare flags for flag.Bool values.
+// normaliseBoolFlags rewrites bare boolean flags (settings whose default
+// is true or false) to flag=true, because the flag package only accepts
+// bare flags for flag.Bool values.
 func normaliseBoolFlags(args []string) []string {
 	out := make([]string, len(args))
 	for i, a := range args {
 		name := strings.TrimLeft(a, "-")
-		if strings.HasPrefix(a, "-") && (name == "ephemeral" || name == "verify-signatures") {
+		if strings.HasPrefix(a, "-") && isBoolSetting(name) {
 			a = "--" + name + "=true"
 		}
 		out[i] = a
 	}
 	return out
+}
+
+func isBoolSetting(flag string) bool {
+	for _, s := range settings {
+		if s.flag == flag {
+			return s.def == "true" || s.def == "false"
+		}
+	}
+	return false
 }
 
 // SettingsTable renders the settings as a Markdown table for the README.

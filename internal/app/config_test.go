@@ -15,8 +15,10 @@ func TestParseConfigPrecedence(t *testing.T) {
 	if c.Listen != "127.0.0.1:6000" || !c.Ephemeral || c.Account != "111122223333" || c.LogLevel.String() != "DEBUG" || c.Region != "us-east-1" {
 		t.Fatalf("%+v", c)
 	}
-	c, err = ParseConfig([]string{"--ephemeral", "--verify-signatures"}, func(string) string { return "" })
-	if err != nil || !c.Ephemeral || !c.VerifySignatures || c.DataDir != ".kiri" {
+	// Bare boolean flags mean true, and a flag wins over the environment.
+	off := map[string]string{"KIRI_LAMBDA_MEMORY_LIMITS": "false"}
+	c, err = ParseConfig([]string{"--ephemeral", "--verify-signatures", "--lambda-memory-limits"}, func(k string) string { return off[k] })
+	if err != nil || !c.Ephemeral || !c.VerifySignatures || !c.LambdaMemoryLimits || c.DataDir != ".kiri" {
 		t.Fatalf("%+v %v", c, err)
 	}
 	if _, err := ParseConfig(nil, func(k string) string { return map[string]string{"KIRI_ACCOUNT": "123"}[k] }); err == nil {

@@ -88,7 +88,7 @@ func buildServices(st store.Store, cfg Config, endpoint string, logger *slog.Log
 	sv.lambda.RegisterPoller("sqs", sv.sqsESM)
 	sv.mailbox = mailbox.New(st)
 	sv.sns = snsservice.New(snsservice.Config{Store: st, Endpoint: endpoint, Queues: snsToSQS{sv.sqs},
-		Functions: snsToLambda{sv.lambda}, Mailbox: sv.mailbox, Filter: snsFilters{}})
+		Functions: snsToLambda{sv.lambda}, Mailbox: sv.mailbox, Filter: snsFilters{}, DelayScale: cfg.SNSDelayScale})
 	snsGW := gatewayService(sns.Info, sns.Handlers(sv.sns))
 	lambdaGW := gatewayService(lambda.Info, lambda.Handlers(sv.lambda))
 
@@ -116,7 +116,8 @@ func (sv *services) startLambda(st store.Store, cfg Config, endpoint string, log
 	} else if err := os.MkdirAll(envRoot, 0o700); err != nil {
 		return err
 	}
-	sv.engine = runtime.New(runtime.Config{Endpoint: endpoint, AccountConcurrency: cfg.LambdaConcurrency, Logs: logsSvc, TempRoot: envRoot})
+	sv.engine = runtime.New(runtime.Config{Endpoint: endpoint, AccountConcurrency: cfg.LambdaConcurrency, Logs: logsSvc, TempRoot: envRoot,
+		NoMemoryLimits: !cfg.LambdaMemoryLimits, Logger: logger})
 	sv.lambda = lambdaservice.New(lambdaservice.Config{Store: st, Invoker: sv.engine, CodeRoot: codeRoot, IAM: iamSvc, STS: stsSvc,
 		DefaultAccount: cfg.Account, DefaultRegion: cfg.Region, AccountConcurrency: cfg.LambdaConcurrency,
 		RetryDelay: cfg.LambdaRetryDelay, Endpoint: endpoint, Logger: logger, Destinations: lambdaDestinations{sv}})
