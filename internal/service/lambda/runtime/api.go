@@ -32,6 +32,7 @@ func (e *env) next(w http.ResponseWriter, r *http.Request) {
 		e.mu.Lock()
 		e.current = p
 		e.mu.Unlock()
+		p.announceOnce()
 		h := w.Header()
 		h.Set("Lambda-Runtime-Aws-Request-Id", p.id)
 		h.Set("Lambda-Runtime-Deadline-Ms", strconv.FormatInt(p.deadline.UnixMilli(), 10))

@@ -113,6 +113,17 @@ func (eng *Engine) Invoke(ctx context.Context, fn *Function, inv Invocation) (Re
 	if fn == nil {
 		return Result{}, errors.New("runtime: nil function")
 	}
+	for {
+		res, err := eng.invokeOnce(ctx, fn, inv)
+		if !errors.Is(err, errEnvGone) {
+			return res, err
+		}
+	}
+}
+
+// invokeOnce runs the invocation on one environment: a warm one when one
+// is idle (which may turn out to have exited: errEnvGone), else a new one.
+func (eng *Engine) invokeOnce(ctx context.Context, fn *Function, inv Invocation) (Result, error) {
 	e, err := eng.acquire(fn)
 	if err != nil {
 		return Result{}, err

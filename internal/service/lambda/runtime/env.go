@@ -58,6 +58,16 @@ type pending struct {
 	deadline                        time.Time
 	done                            chan outcome // buffered; the first outcome wins
 	once                            sync.Once
+	announce                        func() // logs START; see announceOnce
+	announced                       sync.Once
+}
+
+// announceOnce runs announce the first time it is called: when the process
+// takes the invocation, or when the invocation ends without that.
+func (p *pending) announceOnce() {
+	if p.announce != nil {
+		p.announced.Do(p.announce)
+	}
 }
 
 type outcome struct {

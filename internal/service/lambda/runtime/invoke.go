@@ -3,6 +3,7 @@ package runtime
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 )
@@ -23,7 +24,14 @@ const (
 	endCancel
 	endInitError
 	endInitTimeout
+	endGone // the process exited before it took the invocation
 )
+
+// errEnvGone is run's answer when a warm environment's process had exited
+// (say, a Node runtime ending itself after an unhandled rejection) before
+// it took the invocation: nothing ran, so Invoke tries another environment,
+// as AWS resets a sandbox whose runtime exited.
+var errEnvGone = errors.New("runtime: environment exited before the invocation")
 
 // run performs one invocation on e: the init phase first when e is new,
 // then the request. keep says whether e may serve further invocations.
@@ -62,7 +70,7 @@ func (eng *Engine) run(ctx context.Context, e *env, fn *Function, inv Invocation
 		// work: read it now so that it precedes START, as on AWS.
 		e.logs.sync(outputSyncLimit)
 	}
-	e.logs.add("START RequestId: " + id + " Version: " + version)
+	startLine := "START RequestId: " + id + " Version: " + version
 	start := time.Now()
 	if !cold || how == endDone {
 		p := &pending{
@@ -73,16 +81,30 @@ func (eng *Engine) run(ctx context.Context, e *env, fn *Function, inv Invocation
 			payload:       inv.Payload,
 			deadline:      start.Add(timeout),
 			done:          make(chan outcome, 1),
+			// START is logged when the process takes the invocation, so
+			// that it precedes whatever the handler prints.
+			announce: func() { e.logs.add(startLine) },
 		}
 		if len(p.payload) == 0 {
 			p.payload = []byte("{}")
 		}
 		how, out = e.await(ctx, p, timeout)
+		if how == endGone && !cold {
+			e.logs.waitEOF(deathLogLimit)
+			e.logs.flush(false)
+			return Result{}, false, errEnvGone
+		}
+		p.announceOnce()
+		if how == endGone {
+			how = endCrash
+		}
 		if how == endDone || how == endTimeout {
 			// Measured before a kill: /proc forgets dead processes and
 			// the memory group goes with the environment.
 			maxMem = e.maxMemoryMB()
 		}
+	} else {
+		e.logs.add(startLine)
 	}
 	res.Duration = time.Since(start)
 
@@ -188,7 +210,7 @@ func (e *env) await(ctx context.Context, p *pending, timeout time.Duration) (end
 	select {
 	case e.invokeCh <- p:
 	case <-e.exited:
-		return endCrash, outcome{}
+		return endGone, outcome{}
 	case <-t.C:
 		return endTimeout, outcome{}
 	case <-ctx.Done():
