@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 )
 
 const nodeHandlers = `let count = 0;
@@ -149,5 +150,48 @@ func TestNodeSeedSkeleton(t *testing.T) {
 	res := invoke(t, eng, testFunction("skeleton", "nodejs", "index.handler", dir), `{"key1":"value1"}`)
 	if res.FunctionError != "" || string(res.Payload) != `"Hello"` {
 		t.Errorf("%q %s", res.FunctionError, res.Payload)
+	}
+}
+
+// An unhandled rejection or an exception thrown outside the handler's
+// promise chain fails the invocation with that error, logged as AWS's
+// runtime logs it, and ends the environment: the next invocation is cold.
+func TestNodeFatalErrorsEndTheEnvironment(t *testing.T) {
+	needInterpreter(t, "node")
+	sink := &fakeSink{}
+	eng := newTestEngine(t, sink, nil)
+	dir := codeDir(t, map[string]string{"index.js": `let count = 0;
+exports.rejects = async () => {
+  count++;
+  Promise.reject(new Error('yikes'));
+  await new Promise((r) => setTimeout(r, 2000));
+  return 'too late';
+};
+exports.throwsLater = (event, context, callback) => {
+  count++;
+  setTimeout(() => { throw new RangeError('boom later'); }, 10);
+};
+exports.count = async () => ++count;
+`})
+	for handler, want := range map[string][3]string{
+		"rejects":     {"Runtime.UnhandledPromiseRejection", "Error: yikes", "Unhandled Promise Rejection \t{\"errorType\":\"Runtime.UnhandledPromiseRejection\",\"errorMessage\":\"Error: yikes\""},
+		"throwsLater": {"RangeError", "boom later", "Uncaught Exception \t{\"errorType\":\"RangeError\",\"errorMessage\":\"boom later\""},
+	} {
+		fn := testFunction("node-fatal-"+handler, "nodejs20.x", "index."+handler, dir)
+		fn.Timeout = 10 * time.Second
+		e := errorOf(t, invoke(t, eng, fn, `{}`))
+		if e["errorType"] != want[0] || e["errorMessage"] != want[1] {
+			t.Errorf("%s: %v", handler, e)
+		}
+		if trace, _ := e["trace"].([]any); len(trace) == 0 || trace[0] != want[0]+": "+want[1] {
+			t.Errorf("%s: trace %v", handler, e["trace"])
+		}
+		if !strings.Contains(sink.all(), "\tERROR\t"+want[2]) {
+			t.Errorf("%s: log lacks %q:\n%s", handler, want[2], sink.all())
+		}
+		fn.Handler = "index.count"
+		if res := invoke(t, eng, fn, `{}`); string(res.Payload) != "1" {
+			t.Errorf("%s: the next invocation ran in the old environment: %q %s", handler, res.FunctionError, res.Payload)
+		}
 	}
 }

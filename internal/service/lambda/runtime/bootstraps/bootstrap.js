@@ -20,6 +20,9 @@ const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
 agent.on('free', (socket) => socket.unref());
 
 let currentRequestId;
+// lastRequestId is the invocation a fatal error is reported against: the
+// running one, or the last one if the error comes between invocations.
+let lastRequestId;
 
 // Console: every line is one log event; embedded newlines become carriage
 // returns (kiri turns them back into newlines within the event), as AWS does.
@@ -152,6 +155,7 @@ function runHandler(fn, event, context) {
 async function invoke(fn, res, body) {
   const id = res.headers['lambda-runtime-aws-request-id'];
   currentRequestId = id;
+  lastRequestId = id;
   const deadline = Number(res.headers['lambda-runtime-deadline-ms'] || 0);
   if (res.headers['lambda-runtime-trace-id']) process.env._X_AMZN_TRACE_ID = res.headers['lambda-runtime-trace-id'];
   else delete process.env._X_AMZN_TRACE_ID;
@@ -226,11 +230,45 @@ async function main() {
   }
 }
 
-// An error thrown outside a handler's promise chain kills the environment,
-// as on AWS.
-process.on('uncaughtException', (e) => {
-  console.error(`Uncaught Exception \t${JSON.stringify(errorJSON(e))}`);
-  process.exit(129);
+// UnhandledPromiseRejection carries a rejection nobody handled. Its message
+// is the reason as a string ("Error: yikes"), as in AWS's runtime.
+class UnhandledPromiseRejection extends Error {
+  constructor(reason, promise) {
+    super(reason);
+    this.name = 'Runtime.UnhandledPromiseRejection';
+    this.reason = reason;
+    this.promise = promise;
+  }
+}
+
+// formatted is how AWS's runtime logs an error: its name, message and code
+// plus its own enumerable properties, stacks split into lines, recursively
+// (so a rejection's reason shows as an error too).
+function formatted(err) {
+  const withProps = (_k, v) => {
+    if (!(v instanceof Error)) return v;
+    const out = Object.assign({ errorType: v.name, errorMessage: v.message, code: v.code }, v);
+    if (typeof v.stack === 'string') out.stack = v.stack.split('\n');
+    return out;
+  };
+  try { return JSON.stringify(err, withProps); } catch (e) { return JSON.stringify(errorJSON(err)); }
+}
+
+// An error thrown outside a handler's promise chain, or a promise rejection
+// nobody handles, fails the current invocation (or init) with that error and
+// then ends the environment, with AWS's exit codes (129 and 128).
+async function fatal(label, err, code) {
+  console.error(`${label} \t${formatted(err)}`);
+  const body = JSON.stringify(errorJSON(err));
+  const headers = { 'Content-Type': 'application/json', 'Lambda-Runtime-Function-Error-Type': err.name || 'Error' };
+  const where = lastRequestId ? `${BASE}/invocation/${lastRequestId}/error` : `${BASE}/init/error`;
+  try { await request('POST', where, body, headers); } catch (e) { /* the process ends either way */ }
+  process.exit(code);
+}
+
+process.on('uncaughtException', (e) => { fatal('Uncaught Exception', e, 129); });
+process.on('unhandledRejection', (reason, promise) => {
+  fatal('Unhandled Promise Rejection', new UnhandledPromiseRejection(reason, promise), 128);
 });
 
 main().catch((e) => {
