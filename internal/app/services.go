@@ -100,6 +100,19 @@ func buildServices(st store.Store, cfg Config, endpoint string, logger *slog.Log
 	return sv, nil
 }
 
+// ephemeralLambdaDir makes the directory where an ephemeral kiri keeps
+// function code and environments: a temporary one, but in /var/tmp rather
+// than /tmp where it can, because functions get a private /tmp only when
+// their own files are not under the host's /tmp.
+func ephemeralLambdaDir() (string, error) {
+	if os.TempDir() == "/tmp" {
+		if dir, err := os.MkdirTemp("/var/tmp", "kiri-lambda-"); err == nil {
+			return dir, nil
+		}
+	}
+	return os.MkdirTemp("", "kiri-lambda-")
+}
+
 // startLambda starts the execution engine and the Lambda service. Code and
 // environments live under the data directory, or in temporary directories
 // that an ephemeral kiri removes when it stops.
@@ -108,7 +121,7 @@ func (sv *services) startLambda(st store.Store, cfg Config, endpoint string, log
 	codeRoot, envRoot := filepath.Join(cfg.DataDir, "lambda"), filepath.Join(cfg.DataDir, "lambda-env")
 	if cfg.Ephemeral {
 		var err error
-		if codeRoot, err = os.MkdirTemp("", "kiri-lambda-"); err != nil {
+		if codeRoot, err = ephemeralLambdaDir(); err != nil {
 			return err
 		}
 		envRoot = codeRoot

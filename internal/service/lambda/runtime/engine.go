@@ -37,6 +37,9 @@ type Config struct {
 	// NoMemoryLimits turns off enforcing MemorySize. Limits apply where
 	// the host allows (Linux with a writable memory cgroup), else not.
 	NoMemoryLimits bool
+	// NoPrivateTmp turns off private /tmp directories (mount namespaces),
+	// which are used where the host allows.
+	NoPrivateTmp bool
 	// Logger receives the engine's own messages; nil discards them.
 	Logger *slog.Logger
 }
@@ -61,6 +64,8 @@ type Engine struct {
 
 	limOnce sync.Once
 	lim     memoryLimiter // nil: environments run unlimited
+
+	tmpLogOnce sync.Once // why functions share the host's /tmp, logged once
 
 	stop chan struct{}
 }

@@ -162,7 +162,7 @@ func (eng *Engine) startEnv(ctx context.Context, fn *Function) (*env, error) {
 		e.mem.prepare(cmd)
 	}
 	e.started = time.Now()
-	if err := cmd.Start(); err != nil {
+	if err := eng.start(cmd, filepath.Join(dir, "tmp"), rt, dir); err != nil {
 		_ = pw.Close()
 		_ = pr.Close()
 		_ = e.srv.Close()
