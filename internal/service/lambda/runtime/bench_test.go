@@ -2,6 +2,8 @@ package runtime
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"testing"
 )
 
@@ -38,9 +40,24 @@ func BenchmarkWarmInvokeGo(b *testing.B) {
 }
 
 // Cold start: every invocation starts a new environment (the previous one
-// is retired first), so each iteration pays process start and init.
+// is retired first), so each iteration pays process start and init. It runs
+// with the isolation kiri applies where the host allows (a memory cgroup
+// and a private /tmp, which needs the environment's files outside /tmp)
+// and without, to show what isolation costs.
 func benchmarkCold(b *testing.B, fn *Function) {
-	eng := newTestEngine(b, nil, nil)
+	b.Run("isolated", func(b *testing.B) {
+		root := benchDirOutsideTmp(b)
+		fn := *fn
+		fn.CodeDir = copyDir(b, fn.CodeDir, filepath.Join(root, "code"))
+		coldStarts(b, &fn, func(c *Config) { c.TempRoot = root })
+	})
+	b.Run("plain", func(b *testing.B) {
+		coldStarts(b, fn, func(c *Config) { c.NoMemoryLimits, c.NoPrivateTmp = true, true })
+	})
+}
+
+func coldStarts(b *testing.B, fn *Function, mod func(*Config)) {
+	eng := newTestEngine(b, nil, mod)
 	ctx := context.Background()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
@@ -49,6 +66,36 @@ func benchmarkCold(b *testing.B, fn *Function) {
 			b.Fatalf("invoke: %v %s", err, res.Payload)
 		}
 	}
+}
+
+func benchDirOutsideTmp(b *testing.B) string {
+	dir, err := os.MkdirTemp("/var/tmp", "kiri-bench-")
+	if err != nil {
+		b.Skipf("no temporary directory outside /tmp: %v", err)
+	}
+	b.Cleanup(func() { _ = os.RemoveAll(dir) })
+	return dir
+}
+
+// copyDir copies the regular files of src (one level) into dst.
+func copyDir(b *testing.B, src, dst string) string {
+	if err := os.MkdirAll(dst, 0o755); err != nil {
+		b.Fatal(err)
+	}
+	entries, err := os.ReadDir(src)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, e := range entries {
+		data, err := os.ReadFile(filepath.Join(src, e.Name()))
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dst, e.Name()), data, 0o755); err != nil {
+			b.Fatal(err)
+		}
+	}
+	return dst
 }
 
 func BenchmarkColdStartPython(b *testing.B) {
