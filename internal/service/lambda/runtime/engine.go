@@ -184,18 +184,29 @@ func (eng *Engine) acquire(fn *Function) (*env, error) {
 	for envs := eng.idle[fn.Key]; len(envs) > 0; envs = eng.idle[fn.Key] {
 		e := envs[len(envs)-1]
 		eng.idle[fn.Key] = envs[:len(envs)-1]
-		select {
-		case <-e.exited:
-			// Died while idle (it crashed after answering, or was killed
-			// from outside): never hand a dead environment an invocation.
+		if !e.usable(fn) {
 			delete(eng.all, e)
 			e.kill()
 			continue
-		default:
 		}
 		return e, nil
 	}
 	return nil, nil
+}
+
+// usable reports whether an idle environment may take an invocation of fn.
+// One that died while idle (it crashed after answering, or was killed from
+// outside) may not, nor one whose role credentials could expire before the
+// invocation's timeout (with a minute to spare for the SDK's clock-skew
+// allowance): its process has no way to get new ones, so AWS's practice of
+// recycling sandboxes is kiri's too.
+func (e *env) usable(fn *Function) bool {
+	select {
+	case <-e.exited:
+		return false
+	default:
+	}
+	return e.credsExpire.IsZero() || time.Until(e.credsExpire) > fn.Timeout+time.Minute
 }
 
 // release frees fn's slot and pools e when keep is set, kills it otherwise.

@@ -32,6 +32,9 @@ type env struct {
 	srv     *http.Server
 	logs    *logStream
 	mem     memoryGroup // nil when MemorySize is not enforced
+	// credsExpire is when the role credentials the process was given
+	// expire (zero: none); see Engine.acquire.
+	credsExpire time.Time
 
 	ready     chan struct{} // closed on the first GET /next: init is over
 	readyOnce sync.Once
@@ -138,14 +141,15 @@ func (eng *Engine) startEnv(ctx context.Context, fn *Function) (*env, error) {
 	}
 	stream := time.Now().UTC().Format("2006/01/02") + "/[" + version + "]" + randomHex(16)
 	e := &env{
-		key:      fn.Key,
-		fnID:     fn.ARN,
-		dir:      dir,
-		ready:    make(chan struct{}),
-		initErr:  make(chan []byte, 1),
-		invokeCh: make(chan *pending),
-		exited:   make(chan struct{}),
-		closing:  make(chan struct{}),
+		credsExpire: creds.Expiration,
+		key:         fn.Key,
+		fnID:        fn.ARN,
+		dir:         dir,
+		ready:       make(chan struct{}),
+		initErr:     make(chan []byte, 1),
+		invokeCh:    make(chan *pending),
+		exited:      make(chan struct{}),
+		closing:     make(chan struct{}),
 	}
 	e.srv = &http.Server{Handler: e.handler(), ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = e.srv.Serve(ln) }()

@@ -258,3 +258,30 @@ func TestCancelledInvocationKillsEnvironment(t *testing.T) {
 		t.Errorf("after cancel: %+v", s)
 	}
 }
+
+// An environment whose role credentials would expire during an invocation
+// is not reused: the next invocation gets a new process, with new ones.
+func TestEnvironmentRecycledBeforeCredentialsExpire(t *testing.T) {
+	needInterpreter(t, "python3")
+	eng := newTestEngine(t, nil, nil)
+	fn := testFunction("creds", "python3.12", "app.handler", codeDir(t, map[string]string{"app.py": pyState}))
+	issued := 0
+	fn.Credentials = func(context.Context) (Credentials, error) {
+		issued++
+		// The first set lasts less than a timeout and a minute; the second a day.
+		life := 30 * time.Second
+		if issued > 1 {
+			life = 24 * time.Hour
+		}
+		return Credentials{AccessKeyID: "ASIAKIRITEST", SecretAccessKey: "secret", SessionToken: "token", Expiration: time.Now().Add(life)}, nil
+	}
+	first := stateOf(t, invoke(t, eng, fn, `{}`))
+	second := stateOf(t, invoke(t, eng, fn, `{}`))
+	third := stateOf(t, invoke(t, eng, fn, `{}`))
+	if first.Pid == second.Pid || second.Count != 1 {
+		t.Errorf("environment with expiring credentials reused: %+v then %+v", first, second)
+	}
+	if third.Pid != second.Pid || third.Count != 2 {
+		t.Errorf("environment with fresh credentials not reused: %+v then %+v", second, third)
+	}
+}
