@@ -38,6 +38,9 @@ func ValidationMessage(vs []Violation) string {
 	return fmt.Sprintf("%d validation %s detected: %s", len(vs), noun, strings.Join(parts, "; "))
 }
 
+// MustNotBeNull is the message of a violation for an absent required member.
+const MustNotBeNull = "Member must not be null"
+
 // Validate checks a decoded input value against the constraints of its shape:
 // required members, enums, lengths, ranges and patterns.
 func Validate(s *Shape, v any) []Violation {
@@ -76,7 +79,7 @@ func validateStruct(s *Shape, v any, at *path, vs *[]Violation) {
 		if !present || val == nil {
 			if s.IsRequired(mem.Name) {
 				p := &path{parent: at, name: LowerFirst(mem.Name)}
-				*vs = append(*vs, Violation{Path: p.String(), Message: "Member must not be null"})
+				*vs = append(*vs, Violation{Path: p.String(), Message: MustNotBeNull})
 			}
 			continue
 		}

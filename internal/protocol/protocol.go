@@ -11,6 +11,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"strings"
 
 	"github.com/kiricloud/kiri/internal/model"
 )
@@ -93,8 +94,15 @@ var validationErrors = map[string]string{
 	"S3":  "InvalidArgument",
 }
 
-// ValidationError phrases model violations as the service would.
+// ValidationError phrases model violations as the service would. SQS,
+// whichever protocol it speaks, reports an absent required parameter as
+// its query-era front end did: MissingParameter, naming the parameter.
 func ValidationError(api *model.API, vs []model.Violation) *Error {
+	if api.Metadata.ServiceID == "SQS" {
+		if name, ok := missingTopLevel(vs); ok {
+			return Errorf("MissingParameter", http.StatusBadRequest, "The request must contain the parameter %s.", name)
+		}
+	}
 	code, ok := validationErrors[api.Metadata.ServiceID]
 	if !ok {
 		code = "ValidationException"
@@ -104,6 +112,17 @@ func ValidationError(api *model.API, vs []model.Violation) *Error {
 		}
 	}
 	return Errorf(code, http.StatusBadRequest, "%s", model.ValidationMessage(vs))
+}
+
+// missingTopLevel finds a violation that is an absent top-level member and
+// returns the member's name (violation paths lower its first letter).
+func missingTopLevel(vs []model.Violation) (string, bool) {
+	for _, v := range vs {
+		if v.Value == nil && v.Message == model.MustNotBeNull && !strings.ContainsAny(v.Path, ".[") {
+			return strings.ToUpper(v.Path[:1]) + v.Path[1:], true
+		}
+	}
+	return "", false
 }
 
 // SerializationError reports input that could not be parsed at all.

@@ -180,8 +180,15 @@ func TestQueryActionsOnQueuePath(t *testing.T) {
 	}
 	jsonBody, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(string(jsonBody), "queueUrl") {
-		t.Fatalf("JSON without QueueUrl: %d %s", resp.StatusCode, jsonBody)
+	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(string(jsonBody), `"The request must contain the parameter QueueUrl."`) ||
+		resp.Header.Get("X-Amzn-Query-Error") != "MissingParameter;Sender" {
+		t.Fatalf("JSON without QueueUrl: %d %v %s", resp.StatusCode, resp.Header, jsonBody)
+	}
+	// A missing required parameter is MissingParameter in either protocol,
+	// as SQS answers it.
+	status, body = rawQuery(t, http.MethodPost, srv.URL+path, url.Values{"Action": {"SendMessage"}})
+	if status != http.StatusBadRequest || !strings.Contains(body, "<Code>MissingParameter</Code><Message>The request must contain the parameter MessageBody.</Message>") {
+		t.Fatalf("no MessageBody: %d %s", status, body)
 	}
 
 	ok(http.MethodPost, path, url.Values{"Action": {"DeleteQueue"}})
