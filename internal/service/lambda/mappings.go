@@ -128,6 +128,9 @@ func (s *Service) CreateEventSourceMapping(ctx context.Context, in *lambdaapi.Cr
 	if source == "" {
 		return nil, lambdaapi.NewInvalidParameterValueException("kiri: EventSourceArn is required (self-managed Kafka sources are not supported)")
 	}
+	if _, err := CompileFilters(in.FilterCriteria); err != nil {
+		return nil, err
+	}
 	m := &esmRecord{Account: ref.account, Region: ref.region, Enabled: in.Enabled == nil || *in.Enabled}
 	m.Config = lambdaapi.EventSourceMappingConfiguration{
 		UUID: api.Ptr(request.NewID()), EventSourceArn: &source, FunctionArn: api.Ptr(ref.qualifiedArn()),
@@ -210,6 +213,9 @@ func (s *Service) GetEventSourceMapping(ctx context.Context, in *lambdaapi.GetEv
 // UpdateEventSourceMapping changes the settings given; it reports State Updating.
 func (s *Service) UpdateEventSourceMapping(ctx context.Context, in *lambdaapi.UpdateEventSourceMappingRequest) (*lambdaapi.EventSourceMappingConfiguration, error) {
 	sc := s.scopeOf(ctx)
+	if _, err := CompileFilters(in.FilterCriteria); err != nil {
+		return nil, err
+	}
 	var fnArn *string
 	var fref fnRef
 	if in.FunctionName != nil {
@@ -256,7 +262,11 @@ func applyMappingUpdate(m *esmRecord, in *lambdaapi.UpdateEventSourceMappingRequ
 		}
 	}
 	if in.FilterCriteria != nil {
+		// An empty criteria object (no Filters) removes the filters.
 		c.FilterCriteria = in.FilterCriteria
+		if len(in.FilterCriteria.Filters) == 0 {
+			c.FilterCriteria = nil
+		}
 	}
 	if in.DestinationConfig != nil {
 		c.DestinationConfig = in.DestinationConfig

@@ -44,6 +44,12 @@ func TestEventSourceMappings(t *testing.T) {
 	wantErr(t, err, "ResourceConflictException")
 	_, err = e.s.CreateEventSourceMapping(bg, &lambdaapi.CreateEventSourceMappingRequest{FunctionName: api.Ptr("nope"), EventSourceArn: api.Ptr(queue)})
 	wantErr(t, err, "ResourceNotFoundException")
+	badFilter := &lambdaapi.FilterCriteria{Filters: []lambdaapi.Filter{{Pattern: api.Ptr(`{"body":{"kind":"not a list"}}`)}}}
+	_, err = e.s.CreateEventSourceMapping(bg, &lambdaapi.CreateEventSourceMappingRequest{FunctionName: api.Ptr("mailworker"),
+		EventSourceArn: api.Ptr(queue + "2"), FilterCriteria: badFilter})
+	wantErr(t, err, "InvalidParameterValueException")
+	_, err = e.s.UpdateEventSourceMapping(bg, &lambdaapi.UpdateEventSourceMappingRequest{UUID: &uuid, FilterCriteria: badFilter})
+	wantErr(t, err, "InvalidParameterValueException")
 
 	// A poller registered later is told about the stored mapping.
 	p := &fakePoller{synced: map[string]EventSourceMapping{}}

@@ -38,20 +38,38 @@ type sqsMessageAttribute struct {
 
 // sqsEvent is the invocation payload for batch, received from queueArn.
 func sqsEvent(batch []sqsapi.Message, queueArn string) ([]byte, error) {
-	region, _, _, _ := splitQueueArn(queueArn)
 	records := make([]sqsRecord, len(batch))
 	for i, m := range batch {
-		records[i] = sqsRecord{
-			MessageID: api.Deref(m.MessageId), ReceiptHandle: api.Deref(m.ReceiptHandle), Body: api.Deref(m.Body),
-			Attributes: m.Attributes, MessageAttributes: messageAttributes(m.MessageAttributes),
-			MD5OfMessageAttributes: api.Deref(m.MD5OfMessageAttributes), MD5OfBody: api.Deref(m.MD5OfBody),
-			EventSource: "aws:sqs", EventSourceARN: queueArn, AWSRegion: region,
-		}
-		if records[i].Attributes == nil {
-			records[i].Attributes = map[string]string{}
-		}
+		records[i] = newSQSRecord(m, queueArn)
 	}
 	return json.Marshal(map[string][]sqsRecord{"Records": records})
+}
+
+func newSQSRecord(m sqsapi.Message, queueArn string) sqsRecord {
+	region, _, _, _ := splitQueueArn(queueArn)
+	r := sqsRecord{
+		MessageID: api.Deref(m.MessageId), ReceiptHandle: api.Deref(m.ReceiptHandle), Body: api.Deref(m.Body),
+		Attributes: m.Attributes, MessageAttributes: messageAttributes(m.MessageAttributes),
+		MD5OfMessageAttributes: api.Deref(m.MD5OfMessageAttributes), MD5OfBody: api.Deref(m.MD5OfBody),
+		EventSource: "aws:sqs", EventSourceARN: queueArn, AWSRegion: region,
+	}
+	if r.Attributes == nil {
+		r.Attributes = map[string]string{}
+	}
+	return r
+}
+
+// recordForFilter is m's event record as filter patterns see it: decoded
+// JSON, with a body that is itself valid JSON decoded too.
+func recordForFilter(m sqsapi.Message, queueArn string) map[string]any {
+	b, _ := json.Marshal(newSQSRecord(m, queueArn))
+	var record map[string]any
+	_ = json.Unmarshal(b, &record)
+	var body any
+	if json.Unmarshal([]byte(api.Deref(m.Body)), &body) == nil {
+		record["body"] = body
+	}
+	return record
 }
 
 func messageAttributes(in map[string]sqsapi.MessageAttributeValue) map[string]sqsMessageAttribute {

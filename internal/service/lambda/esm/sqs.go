@@ -7,6 +7,7 @@ package esm
 
 import (
 	"context"
+	"encoding/json"
 	"log/slog"
 	"slices"
 	"sync"
@@ -120,6 +121,7 @@ type settings struct {
 	window                int64 // MaximumBatchingWindowInSeconds
 	reportFailures        bool  // FunctionResponseTypes has ReportBatchItemFailures
 	enabled               bool
+	filters               string // FilterCriteria as JSON, "" for none (compared, then compiled by the worker)
 }
 
 func (s settings) equal(o settings) bool { return s == o }
@@ -133,6 +135,10 @@ func settingsOf(m lambda.EventSourceMapping) settings {
 	}
 	if w := m.Config.MaximumBatchingWindowInSeconds; w != nil && *w > 0 {
 		s.window = *w
+	}
+	if fc := m.Config.FilterCriteria; fc != nil && len(fc.Filters) > 0 {
+		b, _ := json.Marshal(fc)
+		s.filters = string(b)
 	}
 	return s
 }

@@ -425,3 +425,42 @@ func TestOversizedBatchIsSplit(t *testing.T) {
 		t.Errorf("invocations = %d, want the batch split", len(f.lambda.raw))
 	}
 }
+
+// With FilterCriteria only matching messages reach the function; the others
+// are deleted from the queue unseen. JSON bodies are matched as JSON, other
+// bodies as strings.
+func TestFilterCriteria(t *testing.T) {
+	f := newFixture(t)
+	url, arn := f.queue(t, "filtered", nil)
+	for _, body := range []string{`{"kind":"order","n":5}`, `{"kind":"order","n":50}`, `{"kind":"refund"}`, `plain`, `other`} {
+		f.send(t, url, body)
+	}
+	f.poller.Sync(mapping(arn, true, func(c *lambdaapi.EventSourceMappingConfiguration) {
+		c.FilterCriteria = &lambdaapi.FilterCriteria{Filters: []lambdaapi.Filter{
+			{Pattern: api.Ptr(`{"body":{"kind":["order"],"n":[{"numeric":[">",10]}]}}`)},
+			{Pattern: api.Ptr(`{"body":["plain"]}`)},
+		}}
+	}))
+	eventually(t, "queue emptied", func() bool { return f.count(t, url) == 0 })
+	eventually(t, "deliveries", func() bool { return len(f.lambda.bodies()) == 2 })
+	got := f.lambda.bodies()
+	if got[`{"kind":"order","n":50}`] != 1 || got["plain"] != 1 || len(got) != 2 {
+		t.Errorf("delivered %v", got)
+	}
+}
+
+func TestCompileFiltersRejectsBadPatterns(t *testing.T) {
+	for _, p := range []string{`{"body":`, `["a"]`, `{"body":{"kind":"order"}}`, `{"body":[{"nope":1}]}`} {
+		fc := &lambdaapi.FilterCriteria{Filters: []lambdaapi.Filter{{Pattern: api.Ptr(p)}}}
+		if _, err := lambda.CompileFilters(fc); err == nil || !strings.Contains(err.Error(), "Invalid filter pattern definition.") {
+			t.Errorf("%s: %v", p, err)
+		}
+	}
+	six := &lambdaapi.FilterCriteria{}
+	for range 6 {
+		six.Filters = append(six.Filters, lambdaapi.Filter{Pattern: api.Ptr(`{"body":["x"]}`)})
+	}
+	if _, err := lambda.CompileFilters(six); err == nil {
+		t.Error("six filters accepted")
+	}
+}

@@ -2,7 +2,9 @@ package esm
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -10,8 +12,10 @@ import (
 	"github.com/kiricloud/kiri/internal/api"
 	lambdaapi "github.com/kiricloud/kiri/internal/api/lambda"
 	sqsapi "github.com/kiricloud/kiri/internal/api/sqs"
+	"github.com/kiricloud/kiri/internal/pattern"
 	"github.com/kiricloud/kiri/internal/protocol"
 	"github.com/kiricloud/kiri/internal/request"
+	"github.com/kiricloud/kiri/internal/service/lambda"
 )
 
 // Backoff bounds after a failed call (queue missing, function missing,
@@ -38,11 +42,24 @@ type worker struct {
 	done     chan struct{}   // closed when run returns
 	prev     <-chan struct{} // the replaced worker's done, nil if none
 	backoff  time.Duration
+	filters  []*pattern.Pattern // the mapping's FilterCriteria; nil: every message goes
 }
 
 func newWorker(cfg SQSConfig, s settings, prev <-chan struct{}) *worker {
 	ctx, cancel := context.WithCancel(context.Background())
-	return &worker{cfg: cfg, settings: s, ctx: ctx, cancel: cancel, done: make(chan struct{}), prev: prev}
+	w := &worker{cfg: cfg, settings: s, ctx: ctx, cancel: cancel, done: make(chan struct{}), prev: prev}
+	if s.filters != "" {
+		var fc lambdaapi.FilterCriteria
+		err := json.Unmarshal([]byte(s.filters), &fc)
+		if err == nil {
+			w.filters, err = lambda.CompileFilters(&fc)
+		}
+		if err != nil {
+			// Validated when the mapping was stored; this is a bug.
+			cfg.Logger.Error("lambda esm: filter criteria", "mapping", s.uuid, "error", err)
+		}
+	}
+	return w
 }
 
 func (w *worker) run() {
@@ -60,6 +77,9 @@ func (w *worker) run() {
 		if err != nil {
 			w.logError("receive", err)
 		}
+		batch, dropped := w.filter(batch)
+		// Messages no filter matches are deleted unseen, as Lambda does.
+		w.delete(url, dropped)
 		if len(batch) > 0 {
 			w.deliver(url, batch)
 		}
@@ -180,6 +200,25 @@ func (w *worker) deliver(url string, batch []sqsapi.Message) {
 			"failed", len(batch)-len(done), "functionError", api.Deref(out.FunctionError))
 	}
 	w.delete(url, done)
+}
+
+// filter splits batch into the messages some filter of the mapping matches
+// and those none does. A message is matched as its event record, with a
+// body that is valid JSON seen as that JSON (so patterns can look into it)
+// and any other body as a string.
+func (w *worker) filter(batch []sqsapi.Message) (keep, dropped []sqsapi.Message) {
+	if len(w.filters) == 0 {
+		return batch, nil
+	}
+	for _, m := range batch {
+		record := recordForFilter(m, w.settings.queueArn)
+		if slices.ContainsFunc(w.filters, func(p *pattern.Pattern) bool { return p.MatchValue(record) }) {
+			keep = append(keep, m)
+		} else {
+			dropped = append(dropped, m)
+		}
+	}
+	return keep, dropped
 }
 
 // invoke calls the function synchronously. A throttle is retried with
