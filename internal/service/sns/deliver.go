@@ -339,7 +339,7 @@ func (s *Service) postHTTP(ctx context.Context, d *deliveryRec, plan *deliveryPl
 		h.Set("x-amz-sns-message-type", n.Type)
 		h.Set("x-amz-sns-message-id", n.MessageID)
 		h.Set("x-amz-sns-topic-arn", n.TopicArn)
-		if n.Type == typeNotification {
+		if n.Type == typeNotification || n.Type == typeUnsubscribeConfirmation {
 			h.Set("x-amz-sns-subscription-arn", subArn)
 		}
 		if raw {

@@ -11,13 +11,20 @@ import (
 const (
 	typeNotification             = "Notification"
 	typeSubscriptionConfirmation = "SubscriptionConfirmation"
+	typeUnsubscribeConfirmation  = "UnsubscribeConfirmation"
 )
+
+// confirmation reports whether n is a SubscriptionConfirmation or an
+// UnsubscribeConfirmation: the documents with a Token and a SubscribeURL.
+func (n *notification) confirmation() bool {
+	return n.Type == typeSubscriptionConfirmation || n.Type == typeUnsubscribeConfirmation
+}
 
 // timestampLayout is ISO 8601 with milliseconds, as in every SNS document.
 const timestampLayout = "2006-01-02T15:04:05.000Z"
 
-// notification is one document SNS sends to an endpoint: a Notification or
-// a SubscriptionConfirmation.
+// notification is one document SNS sends to an endpoint: a Notification, a
+// SubscriptionConfirmation or an UnsubscribeConfirmation.
 type notification struct {
 	Type             string
 	MessageID        string
@@ -56,7 +63,7 @@ func (n *notification) JSON() string {
 	b.WriteString("{\n")
 	field("Type", jsonString(n.Type))
 	field("MessageId", jsonString(n.MessageID))
-	if n.Type == typeSubscriptionConfirmation {
+	if n.confirmation() {
 		field("Token", jsonString(n.Token))
 	}
 	if n.SequenceNumber != "" {
@@ -67,7 +74,7 @@ func (n *notification) JSON() string {
 		field("Subject", jsonString(n.Subject))
 	}
 	field("Message", jsonString(n.Message))
-	if n.Type == typeSubscriptionConfirmation {
+	if n.confirmation() {
 		field("SubscribeURL", jsonString(n.SubscribeURL))
 	}
 	field("Timestamp", jsonString(n.Timestamp))
@@ -176,6 +183,12 @@ func (s *Service) unsubscribeURL(subscriptionArn string) string {
 
 func httpConfirmationMessage(topicArn string) string {
 	return "You have chosen to subscribe to the topic " + topicArn + ".\nTo confirm the subscription, visit the SubscribeURL included in this message."
+}
+
+// unsubscribeConfirmationMessage is the Message of the
+// UnsubscribeConfirmation sent when subscriptionArn is unsubscribed.
+func unsubscribeConfirmationMessage(subscriptionArn string) string {
+	return "You have chosen to deactivate subscription " + subscriptionArn + ".\nTo cancel this operation and restore the subscription, visit the SubscribeURL included in this message."
 }
 
 const (

@@ -1,7 +1,9 @@
 // Package sns is kiri's Amazon Simple Notification Service: standard and
 // FIFO topics with their attributes, policies and tags; subscriptions for
 // sqs, lambda, http/https, email/email-json, sms and application endpoints,
-// with the confirmation handshake AWS uses for http and email; and Publish /
+// with the confirmation handshake AWS uses for http and email (tokens valid
+// for 48 hours) and the UnsubscribeConfirmation that lets an unsubscribed
+// http/https endpoint restore its subscription; and Publish /
 // PublishBatch fanning out to every confirmed subscription whose filter
 // policy matches, with notifications signed (SignatureVersion 1) by a key
 // kiri keeps in its store. Deliveries to http/https endpoints are retried,

@@ -3,6 +3,7 @@ package sns
 import (
 	"context"
 	"strings"
+	"time"
 
 	"github.com/kiricloud/kiri/internal/api"
 	snsapi "github.com/kiricloud/kiri/internal/api/sns"
@@ -14,7 +15,8 @@ import (
 //
 //	("topic", name)              → topicRec
 //	("sub", topic, id)           → subRec; its ARN is the topic ARN + ":" + id
-//	("token", token)             → tokenRec, the confirmation token of a pending subscription
+//	("token", token)             → tokenRec, the confirmation token of a pending subscription, or
+//	                               the token of an UnsubscribeConfirmation (which restores one)
 //	("dedup", topic, dedupID)    → dedupRec, FIFO deduplication for five minutes
 //	("dedupexp", topic, expiry, dedupID) → nothing; expiry index for purging
 //
@@ -60,6 +62,9 @@ type subRec struct {
 	Token         string            `json:"token,omitempty"`
 	Authenticated bool              `json:"authenticated,omitempty"` // ConfirmationWasAuthenticated
 	Attrs         map[string]string `json:"attrs,omitempty"`
+	// Expires is when a pending subscription, unconfirmed, is deleted
+	// (Unix ms; see tokenLifetime); 0 (stored by an older kiri) is never.
+	Expires int64 `json:"expires,omitempty"`
 }
 
 // deliveryRec is a delivery not yet made: written in the transaction that
@@ -102,7 +107,22 @@ func deliveryKey(subArn, order string) []byte { return globalNS.Key("delivery", 
 type tokenRec struct {
 	Topic string `json:"topic"`
 	ID    string `json:"id"`
+	// Restore is the subscription an UnsubscribeConfirmation's token
+	// brings back, as it was when unsubscribed; such a token is valid
+	// until Expires (Unix ms). Confirmation tokens of pending
+	// subscriptions have neither: their subscription's Expires rules.
+	Restore *subRec `json:"restore,omitempty"`
+	Expires int64   `json:"expires,omitempty"`
 }
+
+// tokenLifetime is how long a confirmation token is valid and an
+// unconfirmed subscription lives: AWS's Subscribe reference says
+// confirmation tokens are valid for two days, and its developer guide that
+// SNS deletes unconfirmed subscriptions after 48 hours. Expiry is judged
+// when a subscription or token is read, against the service clock; expired
+// pending subscriptions are removed when their topic's subscriptions are
+// next written (Subscribe, Unsubscribe, DeleteTopic).
+const tokenLifetime = 48 * time.Hour
 
 type dedupRec struct {
 	MessageID string `json:"id"`
@@ -116,6 +136,7 @@ type region struct {
 	ns      store.Namespace
 	account string
 	name    string
+	now     time.Time // the service clock when the transaction began
 }
 
 func (r *region) topicArn(name string) string {
@@ -153,6 +174,12 @@ func (r *region) putSub(sub *subRec) error {
 	return store.PutJSON(r.tx, r.ns.Key("sub", sub.Topic, sub.ID), sub)
 }
 
+// gone reports whether sub is a pending subscription left unconfirmed past
+// its expiry: for AWS it no longer exists.
+func (r *region) gone(sub *subRec) bool {
+	return sub.Pending && sub.Expires != 0 && r.now.UnixMilli() >= sub.Expires
+}
+
 // deleteSub removes sub and its confirmation token.
 func (r *region) deleteSub(sub *subRec) error {
 	if sub.Token != "" {
@@ -185,7 +212,7 @@ func scanJSON[T any](tx store.Tx, prefix, start []byte, fn func(key []byte, v *T
 }
 
 func (s *Service) open(tx store.Tx, acct, reg string) *region {
-	return &region{tx: tx, ns: store.NS("sns", acct, reg), account: acct, name: reg}
+	return &region{tx: tx, ns: store.NS("sns", acct, reg), account: acct, name: reg, now: s.now()}
 }
 
 // view runs fn on the caller's state in a read transaction.

@@ -159,17 +159,32 @@ func (s *Service) Subscribe(ctx context.Context, in *snsapi.SubscribeInput) (*sn
 			return err
 		}
 		// Subscribing the same endpoint again returns the subscription
-		// it already has.
+		// it already has. Pending subscriptions left unconfirmed too long
+		// are gone: they are cleared away here.
 		for _, old := range subs {
-			if old.Protocol == protocol && old.Endpoint == endpoint {
+			if r.gone(old) {
+				if err := r.deleteSub(old); err != nil {
+					return err
+				}
+				continue
+			}
+			if sub == nil && old.Protocol == protocol && old.Endpoint == endpoint {
 				for k, v := range attrs {
 					if old.Attrs[k] != v {
 						return snsapi.NewInvalidParameterException("Invalid parameter: Attributes Reason: Subscription already exists with different attributes")
 					}
 				}
 				sub, arn = old, r.subArn(old)
+			}
+		}
+		if sub != nil {
+			if !sub.Pending {
 				return nil
 			}
+			// The confirmation request sent again is valid as long
+			// as a new one.
+			sub.Expires = r.now.Add(tokenLifetime).UnixMilli()
+			return r.putSub(sub)
 		}
 		sub = &subRec{ID: request.NewID(), Topic: ref.name, Protocol: protocol, Endpoint: endpoint, Owner: owner,
 			Pending: needsConfirmation[protocol]}
@@ -177,6 +192,7 @@ func (s *Service) Subscribe(ctx context.Context, in *snsapi.SubscribeInput) (*sn
 			sub.Attrs = attrs
 		}
 		if sub.Pending {
+			sub.Expires = r.now.Add(tokenLifetime).UnixMilli()
 			sub.Token = newToken()
 			if err := store.PutJSON(r.tx, r.ns.Key("token", sub.Token), &tokenRec{Topic: sub.Topic, ID: sub.ID}); err != nil {
 				return err
@@ -208,21 +224,7 @@ func (s *Service) requestConfirmation(ref topicRef, topic *topicRec, sub *subRec
 	link := s.subscribeURL(topicArn, sub.Token)
 	switch sub.Protocol {
 	case "http", "https":
-		n := &notification{
-			Type: typeSubscriptionConfirmation, MessageID: request.NewID(), Token: sub.Token, TopicArn: topicArn,
-			Message: httpConfirmationMessage(topicArn), SubscribeURL: link,
-			Timestamp: s.now().UTC().Format(timestampLayout),
-		}
-		if err := s.sign(n, topic.Attrs["SignatureVersion"]); err != nil {
-			s.logf("sns: sign confirmation for %s: %v", subArn, err)
-			return
-		}
-		plan := s.plan(topic.Attrs["DeliveryPolicy"], sub)
-		s.goDeliver(func(ctx context.Context) {
-			if err := s.postHTTP(ctx, nil, plan, sub.Endpoint, n, subArn, false); err != nil {
-				s.logf("sns: confirmation request to %s failed: %v", sub.Endpoint, err)
-			}
-		})
+		s.postConfirmation(topicArn, topic, sub, subArn, typeSubscriptionConfirmation, sub.Token, httpConfirmationMessage(topicArn))
 	case "email", "email-json":
 		if s.cfg.Mailbox == nil {
 			s.logf("sns: no mailbox; confirmation mail to %s dropped", sub.Endpoint)
@@ -240,6 +242,28 @@ func (s *Service) requestConfirmation(ref topicRef, topic *topicRec, sub *subRec
 			s.logf("sns: confirmation mail to %s: %v", sub.Endpoint, err)
 		}
 	}
+}
+
+// postConfirmation POSTs a SubscriptionConfirmation or an
+// UnsubscribeConfirmation (typ) carrying token to sub's http/https
+// endpoint, signed, in the background, retried as the delivery policy of
+// the topic and sub says.
+func (s *Service) postConfirmation(topicArn string, topic *topicRec, sub *subRec, subArn, typ, token, message string) {
+	n := &notification{
+		Type: typ, MessageID: request.NewID(), Token: token, TopicArn: topicArn,
+		Message: message, SubscribeURL: s.subscribeURL(topicArn, token),
+		Timestamp: s.now().UTC().Format(timestampLayout),
+	}
+	if err := s.sign(n, topic.Attrs["SignatureVersion"]); err != nil {
+		s.logf("sns: sign %s for %s: %v", typ, subArn, err)
+		return
+	}
+	plan := s.plan(topic.Attrs["DeliveryPolicy"], sub)
+	s.goDeliver(func(ctx context.Context) {
+		if err := s.postHTTP(ctx, nil, plan, sub.Endpoint, n, subArn, false); err != nil {
+			s.logf("sns: %s to %s failed: %v", typ, sub.Endpoint, err)
+		}
+	})
 }
 
 func (s *Service) ConfirmSubscription(ctx context.Context, in *snsapi.ConfirmSubscriptionInput) (*snsapi.ConfirmSubscriptionResponse, error) {
@@ -269,11 +293,16 @@ func (s *Service) ConfirmSubscription(ctx context.Context, in *snsapi.ConfirmSub
 		if !ok || token == "" || tok.Topic != ref.name {
 			return snsapi.NewInvalidParameterException("Invalid token")
 		}
+		if tok.Restore != nil {
+			var err error
+			arn, err = r.restore(&tok, token, authenticate)
+			return err
+		}
 		sub, ok, err := r.sub(tok.Topic, tok.ID)
 		if err != nil {
 			return err
 		}
-		if !ok {
+		if !ok || r.gone(sub) {
 			return snsapi.NewInvalidParameterException("Invalid token")
 		}
 		arn = r.subArn(sub)
@@ -290,10 +319,54 @@ func (s *Service) ConfirmSubscription(ctx context.Context, in *snsapi.ConfirmSub
 	return &snsapi.ConfirmSubscriptionResponse{SubscriptionArn: &arn}, nil
 }
 
+// restore brings back the subscription an UnsubscribeConfirmation's
+// token (tok, stored under token) names, confirmed, with the ARN,
+// endpoint and attributes it had, and returns its ARN. The token then
+// works like a used confirmation token: confirming again returns the same
+// ARN. If the endpoint is subscribed to the topic again meanwhile, that
+// subscription stands (a pending one gives way to the restored one).
+func (r *region) restore(tok *tokenRec, token string, authenticate bool) (string, error) {
+	if r.now.UnixMilli() >= tok.Expires {
+		return "", snsapi.NewInvalidParameterException("Invalid token")
+	}
+	subs, err := r.subs(tok.Topic)
+	if err != nil {
+		return "", err
+	}
+	for _, old := range subs {
+		if old.Protocol != tok.Restore.Protocol || old.Endpoint != tok.Restore.Endpoint {
+			continue
+		}
+		if !old.Pending {
+			return r.subArn(old), nil
+		}
+		if err := r.deleteSub(old); err != nil {
+			return "", err
+		}
+	}
+	sub := *tok.Restore
+	sub.Pending, sub.Expires, sub.Token, sub.Authenticated = false, 0, token, authenticate
+	if err := store.PutJSON(r.tx, r.ns.Key("token", token), &tokenRec{Topic: sub.Topic, ID: sub.ID}); err != nil {
+		return "", err
+	}
+	return r.subArn(&sub), r.putSub(&sub)
+}
+
+// Unsubscribe deletes a subscription. A confirmed http/https one is sent
+// an UnsubscribeConfirmation whose SubscribeURL (or Token, with
+// ConfirmSubscription) restores it for tokenLifetime, as on AWS; pending
+// subscriptions and other protocols are sent nothing.
 func (s *Service) Unsubscribe(ctx context.Context, in *snsapi.UnsubscribeInput) (*snsapi.UnsubscribeOutput, error) {
 	ref, err := parseSubArn(in.SubscriptionArn)
 	if err != nil {
 		return nil, err
+	}
+	var farewell struct {
+		sub           *subRec
+		topic         *topicRec
+		topicArn, arn string
+		token         string
+		notify        bool
 	}
 	err = s.updateIn(ref.account, ref.region, func(r *region) error {
 		sub, ok, err := r.sub(ref.name, ref.id)
@@ -303,15 +376,37 @@ func (s *Service) Unsubscribe(ctx context.Context, in *snsapi.UnsubscribeInput) 
 		if err := r.deleteSub(sub); err != nil {
 			return err
 		}
+		if r.gone(sub) {
+			return nil // expired unconfirmed: it was gone already
+		}
 		t, err := r.topic(ref.name)
 		if err != nil {
 			return err
 		}
 		t.Deleted++
-		return r.putTopic(t)
+		if err := r.putTopic(t); err != nil {
+			return err
+		}
+		if sub.Pending || (sub.Protocol != "http" && sub.Protocol != "https") {
+			return nil
+		}
+		token := newToken()
+		kept := *sub
+		kept.Token = ""
+		rec := tokenRec{Topic: sub.Topic, ID: sub.ID, Restore: &kept, Expires: r.now.Add(tokenLifetime).UnixMilli()}
+		if err := store.PutJSON(r.tx, r.ns.Key("token", token), &rec); err != nil {
+			return err
+		}
+		farewell.sub, farewell.topic, farewell.token, farewell.notify = sub, t, token, true
+		farewell.topicArn, farewell.arn = r.topicArn(sub.Topic), r.subArn(sub)
+		return nil
 	})
 	if err != nil {
 		return nil, err
+	}
+	if farewell.notify {
+		s.postConfirmation(farewell.topicArn, farewell.topic, farewell.sub, farewell.arn,
+			typeUnsubscribeConfirmation, farewell.token, unsubscribeConfirmationMessage(farewell.arn))
 	}
 	return &snsapi.UnsubscribeOutput{}, nil
 }
@@ -343,6 +438,9 @@ func (r *region) listSubs(prefix []byte, token *string) ([]snsapi.Subscription, 
 	out := []snsapi.Subscription{}
 	var next *string
 	err := scanJSON(r.tx, prefix, start, func(_ []byte, sub *subRec) error {
+		if r.gone(sub) {
+			return nil
+		}
 		if len(out) == subscriptionsPerPage {
 			next = api.Ptr(encodeToken(sub.Topic + "/" + sub.ID))
 			return store.ErrStop
@@ -392,7 +490,7 @@ func (r *region) subscription(ref subRef) (*subRec, error) {
 	if err != nil {
 		return nil, err
 	}
-	if !ok {
+	if !ok || r.gone(sub) {
 		return nil, snsapi.NewNotFoundException("Subscription does not exist")
 	}
 	return sub, nil

@@ -256,6 +256,9 @@ func (s *Service) GetTopicAttributes(ctx context.Context, in *snsapi.GetTopicAtt
 		}
 		pending, confirmed := 0, 0
 		for _, sub := range subs {
+			if r.gone(sub) {
+				continue
+			}
 			if sub.Pending {
 				pending++
 			} else {
