@@ -39,16 +39,52 @@ type SQSConfig struct {
 }
 
 // SQSPoller delivers SQS messages to Lambda functions for the mappings
-// whose event source is a queue. Each enabled mapping has one goroutine
-// that receives a batch, invokes the function synchronously and waits for
-// the outcome before the next batch, which also keeps FIFO order.
+// whose event source is a queue. Each enabled mapping has a crew of
+// workers (as many as its ScalingConfig.MaximumConcurrency, else five,
+// the number of batches Lambda starts with); each receives a batch,
+// invokes the function synchronously and waits for the outcome before
+// the next. FIFO order holds across workers because SQS hands out no
+// message of a group while another of it is in flight.
 type SQSPoller struct {
 	cfg SQSConfig
 
-	mu      sync.Mutex
-	workers map[string]*worker // mapping UUID → its running poller
-	closed  bool
-	wg      sync.WaitGroup
+	mu     sync.Mutex
+	crews  map[string]*crew // mapping UUID → its running workers
+	closed bool
+	wg     sync.WaitGroup
+}
+
+// defaultConcurrency is how many batches Lambda processes at once for an
+// SQS mapping before it scales up (kiri does not scale further).
+const defaultConcurrency = 5
+
+// crew is the workers of one mapping.
+type crew struct {
+	settings settings
+	workers  []*worker
+	done     chan struct{} // closed once every worker has returned
+}
+
+// newCrew makes the workers of a mapping; they wait for prev (the crew
+// they replace) to finish before polling.
+func newCrew(cfg SQSConfig, s settings, prev <-chan struct{}) *crew {
+	c := &crew{settings: s, done: make(chan struct{})}
+	for range s.concurrency {
+		c.workers = append(c.workers, newWorker(cfg, s, prev))
+	}
+	go func() {
+		for _, w := range c.workers {
+			<-w.done
+		}
+		close(c.done)
+	}()
+	return c
+}
+
+func (c *crew) cancel() {
+	for _, w := range c.workers {
+		w.cancel()
+	}
 }
 
 var _ lambda.Poller = (*SQSPoller)(nil)
@@ -59,18 +95,18 @@ func NewSQS(cfg SQSConfig) *SQSPoller {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &SQSPoller{cfg: cfg, workers: map[string]*worker{}}
+	return &SQSPoller{cfg: cfg, crews: map[string]*crew{}}
 }
 
 // Sync starts, restarts with new settings, or (Enabled false) stops the
-// poller of m. It never blocks on a running batch: a replaced worker is
+// workers of m. It never blocks on a running batch: a replaced crew is
 // cancelled and its successor waits for it to finish before polling, so
-// two workers never deliver from the same mapping at once.
+// two crews never deliver from the same mapping at once.
 func (p *SQSPoller) Sync(m lambda.EventSourceMapping) {
 	s := settingsOf(m)
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	old := p.workers[m.UUID]
+	old := p.crews[m.UUID]
 	if p.closed || (old != nil && old.settings.equal(s)) {
 		return
 	}
@@ -78,35 +114,37 @@ func (p *SQSPoller) Sync(m lambda.EventSourceMapping) {
 	if old != nil {
 		old.cancel()
 		prev = old.done
-		delete(p.workers, m.UUID)
+		delete(p.crews, m.UUID)
 	}
 	if !m.Enabled {
 		return
 	}
-	w := newWorker(p.cfg, s, prev)
-	p.workers[m.UUID] = w
-	p.wg.Go(w.run)
-}
-
-// Remove stops the poller of a deleted mapping.
-func (p *SQSPoller) Remove(uuid string) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if w := p.workers[uuid]; w != nil {
-		w.cancel()
-		delete(p.workers, uuid)
+	c := newCrew(p.cfg, s, prev)
+	p.crews[m.UUID] = c
+	for _, w := range c.workers {
+		p.wg.Go(w.run)
 	}
 }
 
-// Close stops every poller and waits for them to return. A batch being
+// Remove stops the workers of a deleted mapping.
+func (p *SQSPoller) Remove(uuid string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if c := p.crews[uuid]; c != nil {
+		c.cancel()
+		delete(p.crews, uuid)
+	}
+}
+
+// Close stops every worker and waits for them to return. A batch being
 // invoked is abandoned; its messages reappear after their visibility
 // timeout, as they would after a crash.
 func (p *SQSPoller) Close() {
 	p.mu.Lock()
 	p.closed = true
-	for uuid, w := range p.workers {
-		w.cancel()
-		delete(p.workers, uuid)
+	for uuid, c := range p.crews {
+		c.cancel()
+		delete(p.crews, uuid)
 	}
 	p.mu.Unlock()
 	p.wg.Wait()
@@ -122,19 +160,23 @@ type settings struct {
 	reportFailures        bool  // FunctionResponseTypes has ReportBatchItemFailures
 	enabled               bool
 	filters               string // FilterCriteria as JSON, "" for none (compared, then compiled by the worker)
+	concurrency           int    // workers: ScalingConfig.MaximumConcurrency or defaultConcurrency
 }
 
 func (s settings) equal(o settings) bool { return s == o }
 
 func settingsOf(m lambda.EventSourceMapping) settings {
 	s := settings{uuid: m.UUID, account: m.Account, region: m.Region, function: m.FunctionArn, queueArn: m.EventSourceArn,
-		batchSize: 10, enabled: m.Enabled,
+		batchSize: 10, enabled: m.Enabled, concurrency: defaultConcurrency,
 		reportFailures: slices.Contains(m.Config.FunctionResponseTypes, lambdaapi.FunctionResponseTypeReportBatchItemFailures)}
 	if b := m.Config.BatchSize; b != nil && *b > 0 {
 		s.batchSize = int(*b)
 	}
 	if w := m.Config.MaximumBatchingWindowInSeconds; w != nil && *w > 0 {
 		s.window = *w
+	}
+	if sc := m.Config.ScalingConfig; sc != nil && sc.MaximumConcurrency != nil && *sc.MaximumConcurrency > 0 {
+		s.concurrency = int(*sc.MaximumConcurrency)
 	}
 	if fc := m.Config.FilterCriteria; fc != nil && len(fc.Filters) > 0 {
 		b, _ := json.Marshal(fc)

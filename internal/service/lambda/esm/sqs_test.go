@@ -151,6 +151,13 @@ func mapping(arn string, enabled bool, tweak ...func(*lambdaapi.EventSourceMappi
 	return m
 }
 
+// onePoller pins a mapping to one worker, so that batches are made as one
+// poller makes them (AWS's minimum MaximumConcurrency is 2; the poller
+// does not check).
+func onePoller(c *lambdaapi.EventSourceMappingConfiguration) {
+	c.ScalingConfig = &lambdaapi.ScalingConfig{MaximumConcurrency: api.Ptr(int64(1))}
+}
+
 // eventually polls cond; the bound only keeps a broken test from hanging.
 func eventually(t *testing.T, what string, cond func() bool) {
 	t.Helper()
@@ -290,14 +297,14 @@ func TestDisableAndRemoveStopDelivery(t *testing.T) {
 			eventually(t, "delivery", func() bool { return len(f.lambda.delivered()) == 1 })
 
 			f.poller.mu.Lock()
-			w := f.poller.workers["uuid-1"]
+			c := f.poller.crews["uuid-1"]
 			f.poller.mu.Unlock()
 			if stop == "disable" {
 				f.poller.Sync(mapping(arn, false))
 			} else {
 				f.poller.Remove("uuid-1")
 			}
-			<-w.done
+			<-c.done
 			f.send(t, url, "second")
 			out, err := f.sqs.ReceiveMessage(bg, &sqsapi.ReceiveMessageRequest{QueueUrl: &url, WaitTimeSeconds: api.Ptr(int64(1))})
 			if err != nil || len(out.Messages) != 1 {
@@ -325,7 +332,7 @@ func TestBatchSizeHonoured(t *testing.T) {
 			for i := range tc.sent {
 				f.send(t, url, strconv.Itoa(i))
 			}
-			f.poller.Sync(mapping(arn, true, func(c *lambdaapi.EventSourceMappingConfiguration) {
+			f.poller.Sync(mapping(arn, true, onePoller, func(c *lambdaapi.EventSourceMappingConfiguration) {
 				c.BatchSize, c.MaximumBatchingWindowInSeconds = &tc.size, &tc.window
 			}))
 			eventually(t, "all delivered", func() bool { return len(f.lambda.bodies()) == tc.sent })
@@ -371,11 +378,11 @@ func TestSyncUnchangedKeepsWorker(t *testing.T) {
 	_, arn := f.queue(t, "q", nil)
 	f.poller.Sync(mapping(arn, true))
 	f.poller.mu.Lock()
-	w := f.poller.workers["uuid-1"]
+	c := f.poller.crews["uuid-1"]
 	f.poller.mu.Unlock()
 	f.poller.Sync(mapping(arn, true))
 	f.poller.mu.Lock()
-	same := f.poller.workers["uuid-1"] == w
+	same := f.poller.crews["uuid-1"] == c
 	f.poller.mu.Unlock()
 	if !same {
 		t.Error("an unchanged Sync restarted the worker")
@@ -412,7 +419,7 @@ func TestOversizedBatchIsSplit(t *testing.T) {
 	for range 10 {
 		f.send(t, url, body)
 	}
-	f.poller.Sync(mapping(arn, true))
+	f.poller.Sync(mapping(arn, true, onePoller))
 	eventually(t, "deletion", func() bool { return f.count(t, url) == 0 })
 	f.lambda.mu.Lock()
 	defer f.lambda.mu.Unlock()
@@ -462,5 +469,46 @@ func TestCompileFiltersRejectsBadPatterns(t *testing.T) {
 	}
 	if _, err := lambda.CompileFilters(six); err == nil {
 		t.Error("six filters accepted")
+	}
+}
+
+// A mapping processes up to MaximumConcurrency batches at once, and no
+// more.
+func TestConcurrentBatches(t *testing.T) {
+	f := newFixture(t)
+	url, arn := f.queue(t, "busy", nil)
+	for i := range 6 {
+		f.send(t, url, strconv.Itoa(i))
+	}
+	var mu sync.Mutex
+	inFlight, most := 0, 0
+	three := make(chan struct{})
+	var threeOnce sync.Once
+	f.lambda.handle = func(int, event) (*lambdaapi.InvocationResponse, error) {
+		mu.Lock()
+		inFlight++
+		most = max(most, inFlight)
+		if inFlight == 3 {
+			threeOnce.Do(func() { close(three) })
+		}
+		mu.Unlock()
+		select { // hold each batch until three run at once
+		case <-three:
+		case <-time.After(10 * time.Second):
+		}
+		mu.Lock()
+		inFlight--
+		mu.Unlock()
+		return &lambdaapi.InvocationResponse{StatusCode: api.Ptr(int64(200)), Payload: []byte("null")}, nil
+	}
+	f.poller.Sync(mapping(arn, true, func(c *lambdaapi.EventSourceMappingConfiguration) {
+		c.BatchSize = api.Ptr(int64(1))
+		c.ScalingConfig = &lambdaapi.ScalingConfig{MaximumConcurrency: api.Ptr(int64(3))}
+	}))
+	eventually(t, "queue drained", func() bool { return f.count(t, url) == 0 })
+	mu.Lock()
+	defer mu.Unlock()
+	if most != 3 {
+		t.Errorf("at most %d batches ran at once, want 3", most)
 	}
 }
