@@ -10,8 +10,7 @@ import (
 // private /tmp where the host allows it (see startWithPrivateTmp). A
 // process whose own files (program, code, runtime or environment
 // directory) lie under the host's /tmp would lose sight of them, so it
-// shares the host's /tmp instead, with TMPDIR pointing at tmp as
-// everywhere. The first reason private /tmp is not used is logged once.
+// shares the host's /tmp instead, with TMPDIR pointing at tmp. The first reason private /tmp is not used is logged once.
 func (eng *Engine) start(cmd *exec.Cmd, tmp string, dirs ...string) error {
 	if eng.cfg.NoPrivateTmp {
 		return cmd.Start()
@@ -20,12 +19,29 @@ func (eng *Engine) start(cmd *exec.Cmd, tmp string, dirs ...string) error {
 		eng.noPrivateTmp("lambda: functions share the host's /tmp: "+p+" is under it", nil)
 		return cmd.Start()
 	}
+	// Inside, the temporary directory is /tmp, as on AWS.
+	shared := cmd.Env
+	cmd.Env = withTmpDir(shared, "/tmp")
 	started, err := startWithPrivateTmp(cmd, tmp)
 	if started {
 		return err
 	}
+	cmd.Env = shared
 	eng.noPrivateTmp("lambda: functions share the host's /tmp", err)
 	return cmd.Start()
+}
+
+// withTmpDir is env with TMPDIR, TMP and TEMP set to dir.
+func withTmpDir(env []string, dir string) []string {
+	out := make([]string, 0, len(env))
+	for _, kv := range env {
+		name, _, _ := strings.Cut(kv, "=")
+		if name == "TMPDIR" || name == "TMP" || name == "TEMP" {
+			kv = name + "=" + dir
+		}
+		out = append(out, kv)
+	}
+	return out
 }
 
 func (eng *Engine) noPrivateTmp(msg string, err error) {

@@ -52,15 +52,17 @@ def handler(event, context):
         with open(path, 'w') as f:
             f.write(context.aws_request_id)
     time.sleep(event.get('hold', 0))
-    return {'seen': seen, 'pid': os.getpid()}
+    import tempfile
+    return {'seen': seen, 'pid': os.getpid(), 'tempdir': tempfile.gettempdir()}
 `
 	if err := os.WriteFile(filepath.Join(code, "app.py"), []byte(handler), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	fn := testFunction("private-tmp", "python3.11", "app.handler", code)
 	type answer struct {
-		Seen *string
-		Pid  int
+		Seen    *string
+		Pid     int
+		Tempdir string
 	}
 	call := func(payload string) answer {
 		var a answer
@@ -77,7 +79,7 @@ def handler(event, context):
 		wg.Go(func() { both[i] = call(`{"hold": 0.5}`) })
 	}
 	wg.Wait()
-	if both[0].Pid == both[1].Pid || both[0].Seen != nil || both[1].Seen != nil {
+	if both[0].Pid == both[1].Pid || both[0].Seen != nil || both[1].Seen != nil || both[0].Tempdir != "/tmp" {
 		t.Fatalf("concurrent environments: %+v %+v", both[0], both[1])
 	}
 	// A warm environment keeps its /tmp between invocations.
