@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/kiricloud/kiri/internal/api"
+	iamapi "github.com/kiricloud/kiri/internal/api/iam"
 	lambdaapi "github.com/kiricloud/kiri/internal/api/lambda"
 )
 
@@ -64,6 +65,11 @@ func TestCreateFunctionValidation(t *testing.T) {
 	e.create(t, "f")
 	_, err := e.s.CreateFunction(bg, e.createReq(t, "f"))
 	wantErr(t, err, "ResourceConflictException", "Function already exist: f")
+	ec2Role, err := e.iam.CreateRole(bg, &iamapi.CreateRoleRequest{RoleName: api.Ptr("ec2-only"),
+		AssumeRolePolicyDocument: api.Ptr(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}`)})
+	if err != nil {
+		t.Fatal(err)
+	}
 
 	cases := []struct {
 		name, code, msg string
@@ -81,6 +87,8 @@ func TestCreateFunctionValidation(t *testing.T) {
 			}},
 		{"role", "InvalidParameterValueException", "The role defined for the function cannot be assumed by Lambda.",
 			func(in *lambdaapi.CreateFunctionRequest) { in.Role = api.Ptr("arn:aws:iam::000000000000:role/missing") }},
+		{"untrusted-role", "InvalidParameterValueException", "The role defined for the function cannot be assumed by Lambda.",
+			func(in *lambdaapi.CreateFunctionRequest) { in.Role = ec2Role.Role.Arn }},
 		{"timeout", "InvalidParameterValueException", "", func(in *lambdaapi.CreateFunctionRequest) { in.Timeout = api.Ptr(int64(901)) }},
 		{"memory", "InvalidParameterValueException", "", func(in *lambdaapi.CreateFunctionRequest) { in.MemorySize = api.Ptr(int64(64)) }},
 		{"handler", "InvalidParameterValueException", "", func(in *lambdaapi.CreateFunctionRequest) { in.Handler = nil }},

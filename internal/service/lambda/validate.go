@@ -78,16 +78,18 @@ func bound(low bool, lo, hi string) string {
 	return hi
 }
 
-// validateRole checks that the execution role exists in IAM.
+// validateRole checks that the execution role exists in IAM and that its
+// trust policy lets Lambda assume it, as AWS checks before it accepts a
+// function.
 func (s *Service) validateRole(ctx context.Context, role string) error {
 	if s.cfg.IAM == nil {
 		return nil
 	}
-	_, found, err := s.cfg.IAM.RoleByArn(ctx, role)
+	info, found, err := s.cfg.IAM.RoleByArn(ctx, role)
 	if err != nil {
 		return err
 	}
-	if !found {
+	if !found || !info.TrustsService("lambda.amazonaws.com") {
 		return lambdaapi.NewInvalidParameterValueException("The role defined for the function cannot be assumed by Lambda.")
 	}
 	return nil
