@@ -41,6 +41,8 @@ type Service struct {
 	endpoint string
 	now      func() time.Time
 
+	queues queueCache // decoded queue records
+
 	mu      sync.Mutex
 	waiters map[string]chan struct{} // queue key → closed when the queue may have news
 	closed  chan struct{}

@@ -93,12 +93,13 @@ func (r *region) url(queue string) string {
 }
 
 func (r *region) queue(name string) (*queueRec, error) {
-	var q queueRec
-	ok, err := store.GetJSON(r.tx, r.ns.Key("queue", name), &q)
-	if err != nil || !ok {
-		return nil, err
+	key := r.ns.Key("queue", name)
+	raw, ok := r.tx.Get(key)
+	if !ok {
+		r.svc.queues.forget(key)
+		return nil, nil
 	}
-	return &q, nil
+	return r.svc.queues.decode(key, raw)
 }
 
 // mustQueue is queue, with QueueDoesNotExist when it is missing.
