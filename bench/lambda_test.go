@@ -30,8 +30,16 @@ func BenchmarkLambdaInvokeAPI(b *testing.B) {
 	ctx := context.Background()
 	awsCfg := aws.Config{Region: "us-east-1", BaseEndpoint: aws.String(k.Endpoint()),
 		Credentials: credentials.NewStaticCredentialsProvider("AKIAEXAMPLEKEY000001", "secret", "")}
-	role, err := iam.NewFromConfig(awsCfg).CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("bench"),
+	iamClient := iam.NewFromConfig(awsCfg)
+	role, err := iamClient.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("bench"),
 		AssumeRolePolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}`)})
+	if err != nil {
+		b.Fatal(err)
+	}
+	// With the basic execution policy the function writes its logs, so the
+	// benchmark includes them, as a real function's invocations do.
+	_, err = iamClient.AttachRolePolicy(ctx, &iam.AttachRolePolicyInput{RoleName: aws.String("bench"),
+		PolicyArn: aws.String("arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole")})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -71,12 +71,19 @@ func zipDir(t testing.TB, dir string) []byte {
 	return buf.Bytes()
 }
 
-// lambdaRole creates the execution role the seeds use.
+// lambdaRole creates the execution role the seeds use, with
+// AWSLambdaBasicExecutionRole (seed 002-ch2-hello): without it a
+// function writes no logs, on AWS as in kiri.
 func lambdaRole(t testing.TB, k *app.Kiri) string {
 	t.Helper()
-	out, err := iam.NewFromConfig(sdkConfig(k, "AKIAEXAMPLEKEY000001", "secret", "")).CreateRole(context.Background(),
+	client := iam.NewFromConfig(sdkConfig(k, "AKIAEXAMPLEKEY000001", "secret", ""))
+	out, err := client.CreateRole(context.Background(),
 		&iam.CreateRoleInput{RoleName: aws.String("role-lambdaexec"), AssumeRolePolicyDocument: aws.String(lambdaTrust)})
 	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := client.AttachRolePolicy(context.Background(), &iam.AttachRolePolicyInput{RoleName: aws.String("role-lambdaexec"),
+		PolicyArn: aws.String("arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole")}); err != nil {
 		t.Fatal(err)
 	}
 	return *out.Role.Arn

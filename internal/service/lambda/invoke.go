@@ -171,12 +171,39 @@ func (s *Service) runtimeFunction(t *target) *runtime.Function {
 		Environment: c.Env,
 		LogGroup:    orDefault(c.LogGroup, "/aws/lambda/"+c.Name),
 		Credentials: s.credentials(sc.account, c.Role, c.Name),
+		LogAccess:   s.logAccess(sc.account, sc.region, c.Role),
 	}
 	if t.reserved != nil {
 		n := int(*t.reserved)
 		fn.ReservedConcurrency = &n
 	}
 	return fn
+}
+
+// logAccess answers what the execution role lets the function do in
+// CloudWatch Logs, the way CloudWatch Logs would judge the calls Lambda
+// makes with the role's credentials: logs:CreateLogGroup on the group,
+// logs:CreateLogStream and logs:PutLogEvents on the environment's stream.
+// The engine asks once per execution environment, when it starts, so warm
+// invocations pay nothing for it. CreateLogGroup counts as allowed on
+// either form of the group's ARN (with or without the trailing ":*" that
+// DescribeLogGroups shows).
+func (s *Service) logAccess(account, region, role string) func(context.Context, string, string) (runtime.LogAccess, error) {
+	if s.cfg.IAM == nil {
+		return nil
+	}
+	return func(ctx context.Context, group, stream string) (runtime.LogAccess, error) {
+		perms, found, err := s.cfg.IAM.RolePermissions(ctx, role)
+		if err != nil || !found {
+			return runtime.LogAccess{}, err
+		}
+		groupArn := "arn:aws:logs:" + region + ":" + account + ":log-group:" + group
+		streamArn := groupArn + ":log-stream:" + stream
+		return runtime.LogAccess{
+			CreateGroup: perms.Allows("logs:CreateLogGroup", groupArn) || perms.Allows("logs:CreateLogGroup", groupArn+":*"),
+			Write:       perms.Allows("logs:CreateLogStream", streamArn) && perms.Allows("logs:PutLogEvents", streamArn),
+		}, nil
+	}
 }
 
 // credentials issues the execution role's temporary credentials through

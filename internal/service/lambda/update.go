@@ -80,6 +80,9 @@ func (s *Service) UpdateFunctionConfiguration(ctx context.Context, in *lambdaapi
 			return nil, err
 		}
 	}
+	if err := s.validateUpdatedVpcRole(ctx, ref, in); err != nil {
+		return nil, err
+	}
 	out, _, err := s.updateLatest(ref, in.RevisionId, false, func(c *fnConfig) error {
 		setIf(&c.Role, in.Role)
 		setIf(&c.Handler, in.Handler)
@@ -95,6 +98,39 @@ func (s *Service) UpdateFunctionConfiguration(ctx context.Context, in *lambdaapi
 		return s.validateConfig(ctx, c, false)
 	})
 	return out, err
+}
+
+// validateUpdatedVpcRole checks the network permissions of the role that
+// an update leaves a VPC function with, when the update changes the role
+// or the VPC settings. Like validateRole it runs before the update's
+// transaction, so the settings the update keeps are read first.
+func (s *Service) validateUpdatedVpcRole(ctx context.Context, ref fnRef, in *lambdaapi.UpdateFunctionConfigurationRequest) error {
+	if s.cfg.IAM == nil || (in.Role == nil && in.VpcConfig == nil) {
+		return nil
+	}
+	role, subnets := api.Deref(in.Role), []string(nil)
+	if in.VpcConfig != nil {
+		subnets = in.VpcConfig.SubnetIds
+	}
+	if in.Role == nil || in.VpcConfig == nil {
+		err := s.st.View(func(tx store.Tx) error {
+			f, err := getFunction(tx, ref)
+			if err != nil {
+				return err
+			}
+			if in.Role == nil {
+				role = f.Latest.Role
+			}
+			if in.VpcConfig == nil {
+				subnets = f.Latest.Subnets
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return s.validateVpcRole(ctx, role, subnets)
 }
 
 func setIf[T any](dst *T, v *T) {

@@ -111,7 +111,35 @@ func (s *Service) validateConfig(ctx context.Context, c *fnConfig, roleChanged b
 		return err
 	}
 	if roleChanged {
-		return s.validateRole(ctx, c.Role)
+		if err := s.validateRole(ctx, c.Role); err != nil {
+			return err
+		}
+		return s.validateVpcRole(ctx, c.Role, c.Subnets)
+	}
+	return nil
+}
+
+// vpcActions are what Lambda does with a VPC function's role to attach it
+// to its subnets (the permissions AWSLambdaVPCAccessExecutionRole grants),
+// in the order they are checked.
+var vpcActions = []string{"CreateNetworkInterface", "DescribeNetworkInterfaces", "DeleteNetworkInterface"}
+
+// validateVpcRole checks, for a function connected to subnets, that its
+// execution role lets Lambda manage the function's network interfaces, as
+// AWS checks before it accepts the configuration. The actions are judged
+// on resource "*", where AWSLambdaVPCAccessExecutionRole grants them.
+func (s *Service) validateVpcRole(ctx context.Context, role string, subnets []string) error {
+	if s.cfg.IAM == nil || len(subnets) == 0 {
+		return nil
+	}
+	perms, _, err := s.cfg.IAM.RolePermissions(ctx, role)
+	if err != nil {
+		return err
+	}
+	for _, action := range vpcActions {
+		if !perms.Allows("ec2:"+action, "*") { // a nil perms (no such role) allows nothing
+			return lambdaapi.NewInvalidParameterValueException("The provided execution role does not have permissions to call %s on EC2", action)
+		}
 	}
 	return nil
 }

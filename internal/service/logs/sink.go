@@ -33,6 +33,18 @@ func (s *Service) PutLogs(_ context.Context, account, reg, group, stream string,
 	})
 }
 
+// LogGroupExists implements runtime.GroupChecker: the engine asks it when
+// a function's role may write its stream but not create its group.
+func (s *Service) LogGroupExists(account, reg, group string) (bool, error) {
+	found := false
+	err := s.viewIn(account, reg, func(r *region) error {
+		g, err := r.group(group)
+		found = g != nil
+		return err
+	})
+	return found, err
+}
+
 // ReadStream returns a stream's events in time order, for tests and for
 // other services inside kiri. A missing group or stream is a
 // ResourceNotFoundException.

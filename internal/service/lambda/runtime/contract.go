@@ -40,6 +40,19 @@ type Function struct {
 	// Credentials returns temporary credentials for the function's role,
 	// called when an environment starts.
 	Credentials func(ctx context.Context) (Credentials, error)
+	// LogAccess says what the function's execution role lets it do in
+	// CloudWatch Logs for one environment's stream, called when the
+	// environment starts; nil means everything. An environment whose role
+	// may not write to its stream, or may not create its group when the
+	// group does not exist, sends nothing to the LogSink (the tail that
+	// Invoke's LogType Tail returns is kept all the same).
+	LogAccess func(ctx context.Context, group, stream string) (LogAccess, error)
+}
+
+// LogAccess is what a role allows in a function's log group.
+type LogAccess struct {
+	CreateGroup bool // logs:CreateLogGroup on the group
+	Write       bool // logs:CreateLogStream and logs:PutLogEvents on the stream
 }
 
 // Credentials are temporary AWS credentials (an ASIA… key from kiri's STS).

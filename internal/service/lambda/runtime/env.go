@@ -183,7 +183,7 @@ func (eng *Engine) startEnv(ctx context.Context, fn *Function) (*env, error) {
 	e.cmd = cmd
 	e.pid = cmd.Process.Pid
 	eng.enterMemoryGroup(e, fn)
-	e.logs = newLogStream(eng.cfg.Logs, fn.Account, fn.Region, logGroup(fn), stream, pr)
+	e.logs = newLogStream(eng.logSink(ctx, fn, logGroup(fn), stream), fn.Account, fn.Region, logGroup(fn), stream, pr)
 	eng.wg.Add(1)
 	go func() {
 		defer eng.wg.Done()
