@@ -32,6 +32,9 @@ type Config struct {
 	// SNSDelayScale multiplies SNS's waits between delivery retries (and
 	// the spacing of throttled deliveries); 1 is AWS's pace.
 	SNSDelayScale float64
+	// LambdaInterpreters maps Lambda runtimes ("python3.12") or runtime
+	// families ("python", "nodejs") to the programs that run them.
+	LambdaInterpreters map[string]string
 }
 
 // setting describes one configuration knob, for flags, env and the README.
@@ -63,6 +66,28 @@ var settings = []setting{
 		func(c *Config, v string) (err error) { c.LambdaMemoryLimits, err = strconv.ParseBool(v); return }},
 	{"sns-delay-scale", "KIRI_SNS_DELAY_SCALE", "1", "factor on SNS's waits between delivery retries (0.01 makes AWS's 20 s 200 ms)",
 		setSNSDelayScale},
+	{"lambda-interpreters", "KIRI_LAMBDA_INTERPRETERS", "python=python3,nodejs=node",
+		"programs for Lambda runtimes, by runtime or family: `python3.12=/usr/bin/python3.12,nodejs=node`",
+		setLambdaInterpreters},
+}
+
+// setLambdaInterpreters reads runtime=program pairs. A key is a runtime
+// family (python, nodejs) or a runtime of one (python3.12, nodejs20.x);
+// pairs given replace only their own key's default.
+func setLambdaInterpreters(c *Config, v string) error {
+	c.LambdaInterpreters = map[string]string{}
+	for pair := range strings.SplitSeq(v, ",") {
+		if strings.TrimSpace(pair) == "" {
+			continue
+		}
+		key, program, ok := strings.Cut(pair, "=")
+		key, program = strings.TrimSpace(key), strings.TrimSpace(program)
+		if !ok || program == "" || !(strings.HasPrefix(key, "python") || strings.HasPrefix(key, "nodejs")) {
+			return fmt.Errorf("lambda interpreters: %q is not runtime=program with a python* or nodejs* runtime", pair)
+		}
+		c.LambdaInterpreters[key] = program
+	}
+	return nil
 }
 
 // setSNSDelayScale takes a factor above 0: waits cannot be skipped

@@ -36,3 +36,18 @@ func TestREADMEListsEverySetting(t *testing.T) {
 		t.Fatalf("README.md's configuration table is out of date; it should contain:\n%s", SettingsTable())
 	}
 }
+
+func TestLambdaInterpretersSetting(t *testing.T) {
+	c, err := ParseConfig([]string{"--lambda-interpreters", "python3.12=/usr/bin/python3.12, nodejs=/opt/node/bin/node"}, func(string) string { return "" })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.LambdaInterpreters["python3.12"] != "/usr/bin/python3.12" || c.LambdaInterpreters["nodejs"] != "/opt/node/bin/node" || len(c.LambdaInterpreters) != 2 {
+		t.Errorf("interpreters = %v", c.LambdaInterpreters)
+	}
+	for _, bad := range []string{"java11=/usr/bin/java", "python3.12", "python="} {
+		if _, err := ParseConfig([]string{"--lambda-interpreters", bad}, func(string) string { return "" }); err == nil {
+			t.Errorf("%q accepted", bad)
+		}
+	}
+}

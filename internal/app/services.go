@@ -130,7 +130,7 @@ func (sv *services) startLambda(st store.Store, cfg Config, endpoint string, log
 		return err
 	}
 	sv.engine = runtime.New(runtime.Config{Endpoint: endpoint, AccountConcurrency: cfg.LambdaConcurrency, Logs: logsSvc, TempRoot: envRoot,
-		NoMemoryLimits: !cfg.LambdaMemoryLimits, Logger: logger})
+		NoMemoryLimits: !cfg.LambdaMemoryLimits, Interpreters: cfg.LambdaInterpreters, Logger: logger})
 	sv.lambda = lambdaservice.New(lambdaservice.Config{Store: st, Invoker: sv.engine, CodeRoot: codeRoot, IAM: iamSvc, STS: stsSvc,
 		DefaultAccount: cfg.Account, DefaultRegion: cfg.Region, AccountConcurrency: cfg.LambdaConcurrency,
 		RetryDelay: cfg.LambdaRetryDelay, Endpoint: endpoint, Logger: logger, Destinations: lambdaDestinations{sv}})

@@ -24,9 +24,11 @@ type Config struct {
 	IdleTimeout time.Duration
 	// Logs receives function logs; nil discards them.
 	Logs LogSink
-	// Python and Node name the interpreters (defaults "python3", "node",
-	// looked up in PATH).
-	Python, Node string
+	// Interpreters name the program that runs kiri's bootstrap for a
+	// runtime, by exact runtime name ("python3.12", "nodejs20.x") or by
+	// family ("python", "nodejs"), a bare name looked up in PATH or a path.
+	// Families default to "python3" and "node".
+	Interpreters map[string]string
 	// TempRoot holds the per-environment directories (default os.TempDir()).
 	TempRoot string
 	// BillingGranularity rounds Billed Duration up (default 1 ms; 2017-era
@@ -79,12 +81,6 @@ func New(cfg Config) *Engine {
 	}
 	if cfg.IdleTimeout <= 0 {
 		cfg.IdleTimeout = 5 * time.Minute
-	}
-	if cfg.Python == "" {
-		cfg.Python = "python3"
-	}
-	if cfg.Node == "" {
-		cfg.Node = "node"
 	}
 	if cfg.TempRoot == "" {
 		cfg.TempRoot = os.TempDir()
@@ -342,24 +338,36 @@ func (eng *Engine) runtimeDir() (string, error) {
 	return eng.rtDir, eng.rtErr
 }
 
-// interpreter resolves an interpreter to an absolute path once. For Python
-// it asks the interpreter for sys.executable, because version-manager shims
+// defaultInterpreters are the programs for each runtime family.
+var defaultInterpreters = map[string]string{"python": "python3", "nodejs": "node"}
+
+// interpreterName is the program configured for runtime rt of family:
+// the runtime's own entry, else the family's, else the default.
+func (eng *Engine) interpreterName(family, rt string) string {
+	for _, key := range []string{rt, family} {
+		if name := eng.cfg.Interpreters[key]; name != "" {
+			return name
+		}
+	}
+	return defaultInterpreters[family]
+}
+
+// interpreter resolves the interpreter of runtime rt (of family "python"
+// or "nodejs") to an absolute path, once per program. For Python it asks
+// the interpreter for sys.executable, because version-manager shims
 // (pyenv) depend on HOME and other host variables functions do not get.
-func (eng *Engine) interpreter(kind string) (string, error) {
+func (eng *Engine) interpreter(family, rt string) (string, error) {
+	name := eng.interpreterName(family, rt)
 	eng.interpMu.Lock()
 	defer eng.interpMu.Unlock()
-	if p, ok := eng.interps[kind]; ok {
+	if p, ok := eng.interps[name]; ok {
 		return p, nil
-	}
-	name := eng.cfg.Node
-	if kind == "python" {
-		name = eng.cfg.Python
 	}
 	p, err := exec.LookPath(name)
 	if err != nil {
-		return "", fmt.Errorf("runtime: %s interpreter %q not found: %w", kind, name, err)
+		return "", fmt.Errorf("runtime: %s interpreter %q not found: %w", rt, name, err)
 	}
-	if kind == "python" {
+	if family == "python" {
 		out, err := exec.Command(p, "-c", "import sys; print(sys.executable)").Output()
 		if err != nil {
 			return "", fmt.Errorf("runtime: python interpreter %q: %w", p, err)
@@ -368,6 +376,6 @@ func (eng *Engine) interpreter(kind string) (string, error) {
 			p = exe
 		}
 	}
-	eng.interps[kind] = p
+	eng.interps[name] = p
 	return p, nil
 }

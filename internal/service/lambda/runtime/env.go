@@ -222,13 +222,13 @@ func (eng *Engine) command(fn *Function, rt string) (command, error) {
 	case r == "go1.x":
 		return command{path: filepath.Join(fn.CodeDir, fn.Handler)}, nil
 	case strings.HasPrefix(r, "python"):
-		py, err := eng.interpreter("python")
+		py, err := eng.interpreter("python", r)
 		if err != nil {
 			return command{}, err
 		}
 		return command{path: py, args: []string{"-u", filepath.Join(rt, "bootstrap.py")}}, nil
 	case strings.HasPrefix(r, "nodejs"):
-		node, err := eng.interpreter("node")
+		node, err := eng.interpreter("nodejs", r)
 		if err != nil {
 			return command{}, err
 		}

@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -241,5 +242,32 @@ func TestTailLogIsLast4KB(t *testing.T) {
 	}
 	if res = invoke(t, eng, fn, `{}`); res.LogTail == "" {
 		t.Error("warm invocation without tail")
+	}
+}
+
+// Interpreters picks the program per runtime, then per family: here
+// python3.9 runs on Debian's /usr/bin/python3 and python3.12 on the
+// default python3 from PATH.
+func TestInterpreterPerRuntime(t *testing.T) {
+	needInterpreter(t, "python3")
+	if _, err := os.Stat("/usr/bin/python3"); err != nil {
+		t.Skip("no /usr/bin/python3")
+	}
+	eng := newTestEngine(t, nil, func(c *Config) { c.Interpreters = map[string]string{"python3.9": "/usr/bin/python3"} })
+	dir := codeDir(t, map[string]string{"app.py": "import sys\ndef handler(event, context):\n    return sys.executable\n"})
+	executable := func(runtime string) string {
+		res := invoke(t, eng, testFunction("interp-"+strings.ReplaceAll(runtime, ".", "-"), runtime, "app.handler", dir), `{}`)
+		var exe string
+		if err := json.Unmarshal(res.Payload, &exe); err != nil || res.FunctionError != "" {
+			t.Fatalf("%s: %q %s", runtime, res.FunctionError, res.Payload)
+		}
+		return exe
+	}
+	if got := executable("python3.9"); got != "/usr/bin/python3" {
+		t.Errorf("python3.9 ran on %s, want /usr/bin/python3", got)
+	}
+	def, _ := exec.Command("python3", "-c", "import sys; print(sys.executable)").Output()
+	if got := executable("python3.12"); got != strings.TrimSpace(string(def)) {
+		t.Errorf("python3.12 ran on %s, want the default %s", got, def)
 	}
 }
