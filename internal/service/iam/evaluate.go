@@ -153,17 +153,7 @@ func coversResource(st map[string]any, resource string) bool {
 // anyMatchesExact is anyMatches with case-sensitive matching, as IAM
 // matches resource ARNs.
 func anyMatchesExact(v any, s string) bool {
-	switch v := v.(type) {
-	case string:
-		return wildcardMatch(v, s)
-	case []any:
-		for _, e := range v {
-			if str, ok := e.(string); ok && wildcardMatch(str, s) {
-				return true
-			}
-		}
-	}
-	return false
+	return anyMatching(v, s, func(x string) string { return x })
 }
 
 // policyStatements parses a policy document's statements; a document

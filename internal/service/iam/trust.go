@@ -56,14 +56,20 @@ func namesService(principal any, service string) bool {
 }
 
 // anyMatches reports whether a string-or-list policy element has an entry
-// matching s.
+// matching s, ignoring case (as IAM matches actions and principals).
 func anyMatches(v any, s string) bool {
+	return anyMatching(v, strings.ToLower(s), strings.ToLower)
+}
+
+// anyMatching reports whether an entry of a string-or-list policy element,
+// passed through norm, matches s.
+func anyMatching(v any, s string, norm func(string) string) bool {
 	switch v := v.(type) {
 	case string:
-		return wildcardMatch(strings.ToLower(v), strings.ToLower(s))
+		return wildcardMatch(norm(v), s)
 	case []any:
 		for _, e := range v {
-			if str, ok := e.(string); ok && wildcardMatch(strings.ToLower(str), strings.ToLower(s)) {
+			if str, ok := e.(string); ok && wildcardMatch(norm(str), s) {
 				return true
 			}
 		}
