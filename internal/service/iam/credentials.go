@@ -309,25 +309,8 @@ func (s *Service) PolicyDocuments(ctx context.Context, p Principal) ([]string, e
 		kind, name = kindRole, p.RoleName
 	}
 	var docs []string
-	err := s.st.View(func(tx store.Tx) error {
-		a := s.open(tx, p.Account)
-		attached, err := a.keysUnder("attached", kind, fold(name))
-		if err != nil {
-			return err
-		}
-		for _, k := range attached {
-			mp, ok, err := a.findPolicy(k[0])
-			if err != nil {
-				return err
-			}
-			if ok {
-				docs = append(docs, mp.defaultDocument())
-			}
-		}
-		inline, err := scanJSON[inlineRecord](a, "inline", kind, fold(name))
-		for _, in := range inline {
-			docs = append(docs, in.Document)
-		}
+	err := s.st.View(func(tx store.Tx) (err error) {
+		docs, err = s.open(tx, p.Account).identityDocuments(kind, name)
 		return err
 	})
 	return docs, err

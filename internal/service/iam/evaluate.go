@@ -36,24 +36,7 @@ func (s *Service) RolePermissions(ctx context.Context, roleArn string) (*RolePer
 			return err
 		}
 		found = true
-		attached, err := a.keysUnder("attached", kindRole, fold(r.Name))
-		if err != nil {
-			return err
-		}
-		for _, k := range attached {
-			mp, ok, err := a.findPolicy(k[0])
-			if err != nil {
-				return err
-			}
-			if ok {
-				docs = append(docs, mp.defaultDocument())
-			}
-		}
-		inline, err := scanJSON[inlineRecord](a, "inline", kindRole, fold(r.Name))
-		for _, in := range inline {
-			docs = append(docs, in.Document)
-		}
-		if err != nil || r.PermissionsBoundary == "" {
+		if docs, err = a.identityDocuments(kindRole, r.Name); err != nil || r.PermissionsBoundary == "" {
 			return err
 		}
 		mp, ok, err := a.findPolicy(r.PermissionsBoundary)
@@ -154,6 +137,31 @@ func coversResource(st map[string]any, resource string) bool {
 // matches resource ARNs.
 func anyMatchesExact(v any, s string) bool {
 	return anyMatching(v, s, func(x string) string { return x })
+}
+
+// identityDocuments returns the identity-based policies of a user or role
+// as plain JSON: the default version of every managed policy attached to
+// it, then its inline policies.
+func (a *account) identityDocuments(kind, name string) ([]string, error) {
+	var docs []string
+	attached, err := a.keysUnder("attached", kind, fold(name))
+	if err != nil {
+		return nil, err
+	}
+	for _, k := range attached {
+		mp, ok, err := a.findPolicy(k[0])
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			docs = append(docs, mp.defaultDocument())
+		}
+	}
+	inline, err := scanJSON[inlineRecord](a, "inline", kind, fold(name))
+	for _, in := range inline {
+		docs = append(docs, in.Document)
+	}
+	return docs, err
 }
 
 // policyStatements parses a policy document's statements; a document
