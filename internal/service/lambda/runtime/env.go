@@ -16,7 +16,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
 )
 
@@ -160,7 +159,7 @@ func (eng *Engine) startEnv(ctx context.Context, fn *Function) (*env, error) {
 	cmd.Stdout = pw
 	cmd.Stderr = pw
 	// Its own process group, so a timeout kills everything it spawned.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	ownProcessGroup(cmd)
 	e.mem = eng.newMemoryGroup(fn)
 	if e.mem != nil {
 		e.mem.prepare(cmd)
@@ -190,7 +189,7 @@ func (eng *Engine) startEnv(ctx context.Context, fn *Function) (*env, error) {
 		e.exitErr = cmd.Wait()
 		close(e.exited)
 		// Whatever the process left behind in its group goes with it.
-		_ = syscall.Kill(-e.pid, syscall.SIGKILL)
+		killProcessGroup(e.pid)
 		<-e.closing
 		_ = os.RemoveAll(e.dir)
 		if e.mem != nil {
@@ -206,7 +205,7 @@ func (e *env) kill() {
 	e.killOnce.Do(func() {
 		close(e.closing)
 		if e.pid > 0 {
-			_ = syscall.Kill(-e.pid, syscall.SIGKILL)
+			killProcessGroup(e.pid)
 		}
 		_ = e.srv.Close()
 	})

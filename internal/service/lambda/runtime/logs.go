@@ -8,7 +8,6 @@ import (
 	"os"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
 )
 
@@ -54,8 +53,8 @@ func (s *logStream) read() {
 		err := rc.Read(func(fd uintptr) bool {
 			s.mu.Lock()
 			defer s.mu.Unlock()
-			n, err := syscall.Read(int(fd), buf)
-			if err == syscall.EAGAIN || err == syscall.EINTR {
+			n, again := readPipe(fd, buf)
+			if again {
 				return false
 			}
 			if n <= 0 {
