@@ -194,8 +194,10 @@ func (s *Service) deliver(ctx context.Context, d *deliveryRec, n *notification) 
 			Subject: subject, Text: text, Time: s.now(),
 		})
 		return err
+	case "sms":
+		return s.sendSMS(ctx, d.ref().account, sub.Endpoint, n.Message)
 	}
-	// sms, application and firehose subscriptions are recorded but kiri
+	// application and firehose subscriptions are recorded but kiri
 	// has nowhere to deliver them.
 	return nil
 }
@@ -385,4 +387,17 @@ func (s *Service) deadLetter(ctx context.Context, d *deliveryRec, n *notificatio
 		return err
 	}
 	return nil
+}
+
+// sendSMS puts a text message to phone in kiri's outbound mailbox, where
+// SMS that AWS would send lands like mail: To is the phone number, the
+// text is the message, and there is no subject.
+func (s *Service) sendSMS(ctx context.Context, account, phone, text string) error {
+	if s.cfg.Mailbox == nil {
+		return fmt.Errorf("no mailbox configured")
+	}
+	_, err := s.cfg.Mailbox.Deliver(ctx, mailbox.Mail{
+		Account: account, Source: "sns-sms", To: []string{phone}, Text: text, Time: s.now(),
+	})
+	return err
 }

@@ -289,8 +289,7 @@ func (s *Service) Publish(ctx context.Context, in *snsapi.PublishInput) (*snsapi
 		return nil, err
 	}
 	if in.PhoneNumber != nil && in.TopicArn == nil && in.TargetArn == nil {
-		// SMS goes nowhere in kiri; AWS's answer is a message id.
-		return &snsapi.PublishResponse{MessageId: api.Ptr(request.NewID())}, nil
+		return s.publishSMS(ctx, api.Deref(in.PhoneNumber), m)
 	}
 	ref, err := publishTarget(in)
 	if err != nil {
@@ -469,4 +468,20 @@ func (r *region) purgeDedup(topic string, now time.Time) error {
 		}
 	}
 	return nil
+}
+
+// e164 is a phone number in E.164 form, as SNS requires for SMS.
+var e164 = regexp.MustCompile(`^\+[1-9][0-9]{1,14}$`)
+
+// publishSMS sends a message straight to a phone number: it lands in
+// kiri's outbound mailbox (see sendSMS).
+func (s *Service) publishSMS(ctx context.Context, phone string, m *message) (*snsapi.PublishResponse, error) {
+	if !e164.MatchString(phone) {
+		return nil, invalid("Invalid parameter: PhoneNumber Reason: %s is not valid to publish to", phone)
+	}
+	account, _ := request.Scope(ctx)
+	if err := s.sendSMS(ctx, account, phone, m.bodyFor("sms")); err != nil {
+		return nil, err
+	}
+	return &snsapi.PublishResponse{MessageId: api.Ptr(request.NewID())}, nil
 }

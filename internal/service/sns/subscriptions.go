@@ -62,7 +62,7 @@ func checkEndpoint(protocol, endpoint string, fifoTopic bool) error {
 			return bad("Email address")
 		}
 	case "sms":
-		if endpoint == "" {
+		if !e164.MatchString(endpoint) {
 			return bad("Invalid SMS endpoint")
 		}
 	default:
