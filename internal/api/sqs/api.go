@@ -36,6 +36,7 @@ var Info = api.Info{Name: ServiceName, SigningName: SigningName, TargetPrefix: T
 // operations.json of internal/gen selects them.
 var Implemented = []string{
 	"AddPermission",
+	"CancelMessageMoveTask",
 	"ChangeMessageVisibility",
 	"ChangeMessageVisibilityBatch",
 	"CreateQueue",
@@ -45,6 +46,7 @@ var Implemented = []string{
 	"GetQueueAttributes",
 	"GetQueueUrl",
 	"ListDeadLetterSourceQueues",
+	"ListMessageMoveTasks",
 	"ListQueueTags",
 	"ListQueues",
 	"PurgeQueue",
@@ -53,6 +55,7 @@ var Implemented = []string{
 	"SendMessage",
 	"SendMessageBatch",
 	"SetQueueAttributes",
+	"StartMessageMoveTask",
 	"TagQueue",
 	"UntagQueue",
 }
@@ -63,6 +66,9 @@ var Implemented = []string{
 type API interface {
 	// AddPermission adds a permission to a queue for a specific principal.
 	AddPermission(ctx context.Context, in *AddPermissionRequest) (*AddPermissionOutput, error)
+
+	// CancelMessageMoveTask cancels a specified message movement task.
+	CancelMessageMoveTask(ctx context.Context, in *CancelMessageMoveTaskRequest) (*CancelMessageMoveTaskResult, error)
 
 	// ChangeMessageVisibility changes the visibility timeout of a specified message in a queue to a new value.
 	ChangeMessageVisibility(ctx context.Context, in *ChangeMessageVisibilityRequest) (*ChangeMessageVisibilityOutput, error)
@@ -91,6 +97,9 @@ type API interface {
 	// ListDeadLetterSourceQueues returns a list of your queues that have the RedrivePolicy queue attribute configured with a dead-letter queue.
 	ListDeadLetterSourceQueues(ctx context.Context, in *ListDeadLetterSourceQueuesRequest) (*ListDeadLetterSourceQueuesResult, error)
 
+	// ListMessageMoveTasks gets the most recent message movement tasks (up to 10) under a specific source queue.
+	ListMessageMoveTasks(ctx context.Context, in *ListMessageMoveTasksRequest) (*ListMessageMoveTasksResult, error)
+
 	// ListQueueTags: List all cost allocation tags added to the specified Amazon SQS queue.
 	ListQueueTags(ctx context.Context, in *ListQueueTagsRequest) (*ListQueueTagsResult, error)
 
@@ -115,6 +124,9 @@ type API interface {
 	// SetQueueAttributes sets the value of one or more queue attributes, like a policy.
 	SetQueueAttributes(ctx context.Context, in *SetQueueAttributesRequest) (*SetQueueAttributesOutput, error)
 
+	// StartMessageMoveTask starts an asynchronous task to move messages from a specified source queue to a specified destination queue.
+	StartMessageMoveTask(ctx context.Context, in *StartMessageMoveTaskRequest) (*StartMessageMoveTaskResult, error)
+
 	// TagQueue: Add cost allocation tags to the specified Amazon SQS queue.
 	TagQueue(ctx context.Context, in *TagQueueRequest) (*TagQueueOutput, error)
 
@@ -127,6 +139,7 @@ type API interface {
 func Handlers(impl API) map[string]protocol.Handler {
 	return map[string]protocol.Handler{
 		"AddPermission":                convert.Bind(impl.AddPermission),
+		"CancelMessageMoveTask":        convert.Bind(impl.CancelMessageMoveTask),
 		"ChangeMessageVisibility":      convert.Bind(impl.ChangeMessageVisibility),
 		"ChangeMessageVisibilityBatch": convert.Bind(impl.ChangeMessageVisibilityBatch),
 		"CreateQueue":                  convert.Bind(impl.CreateQueue),
@@ -136,6 +149,7 @@ func Handlers(impl API) map[string]protocol.Handler {
 		"GetQueueAttributes":           convert.Bind(impl.GetQueueAttributes),
 		"GetQueueUrl":                  convert.Bind(impl.GetQueueUrl),
 		"ListDeadLetterSourceQueues":   convert.Bind(impl.ListDeadLetterSourceQueues),
+		"ListMessageMoveTasks":         convert.Bind(impl.ListMessageMoveTasks),
 		"ListQueueTags":                convert.Bind(impl.ListQueueTags),
 		"ListQueues":                   convert.Bind(impl.ListQueues),
 		"PurgeQueue":                   convert.Bind(impl.PurgeQueue),
@@ -144,6 +158,7 @@ func Handlers(impl API) map[string]protocol.Handler {
 		"SendMessage":                  convert.Bind(impl.SendMessage),
 		"SendMessageBatch":             convert.Bind(impl.SendMessageBatch),
 		"SetQueueAttributes":           convert.Bind(impl.SetQueueAttributes),
+		"StartMessageMoveTask":         convert.Bind(impl.StartMessageMoveTask),
 		"TagQueue":                     convert.Bind(impl.TagQueue),
 		"UntagQueue":                   convert.Bind(impl.UntagQueue),
 	}
@@ -293,6 +308,11 @@ func NewReceiptHandleIsInvalid(format string, args ...any) *protocol.Error {
 // NewRequestThrottled returns the RequestThrottled error (code RequestThrottled, HTTP 403).
 func NewRequestThrottled(format string, args ...any) *protocol.Error {
 	return protocol.ModelError(Model().Shapes["RequestThrottled"], fmt.Sprintf(format, args...))
+}
+
+// NewResourceNotFoundException returns the ResourceNotFoundException error (code ResourceNotFoundException, HTTP 404).
+func NewResourceNotFoundException(format string, args ...any) *protocol.Error {
+	return protocol.ModelError(Model().Shapes["ResourceNotFoundException"], fmt.Sprintf(format, args...))
 }
 
 // NewTooManyEntriesInBatchRequest returns the TooManyEntriesInBatchRequest error (code AWS.SimpleQueueService.TooManyEntriesInBatchRequest, HTTP 400).

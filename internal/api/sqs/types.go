@@ -27,6 +27,14 @@ type BatchResultErrorEntry struct {
 	Message     *string `aws:"Message"`
 }
 
+type CancelMessageMoveTaskRequest struct {
+	TaskHandle *string `aws:"TaskHandle"` // required
+}
+
+type CancelMessageMoveTaskResult struct {
+	ApproximateNumberOfMessagesMoved *int64 `aws:"ApproximateNumberOfMessagesMoved"`
+}
+
 type ChangeMessageVisibilityBatchRequest struct {
 	QueueUrl *string                                    `aws:"QueueUrl"` // required
 	Entries  []ChangeMessageVisibilityBatchRequestEntry `aws:"Entries"`  // required
@@ -203,6 +211,28 @@ type ListDeadLetterSourceQueuesResult struct {
 	NextToken *string  `aws:"NextToken"`
 }
 
+type ListMessageMoveTasksRequest struct {
+	SourceArn  *string `aws:"SourceArn"` // required
+	MaxResults *int64  `aws:"MaxResults"`
+}
+
+type ListMessageMoveTasksResult struct {
+	Results []ListMessageMoveTasksResultEntry `aws:"Results"`
+}
+
+// ListMessageMoveTasksResultEntry contains the details of a message movement task.
+type ListMessageMoveTasksResultEntry struct {
+	TaskHandle                        *string `aws:"TaskHandle"`
+	Status                            *string `aws:"Status"`
+	SourceArn                         *string `aws:"SourceArn"`
+	DestinationArn                    *string `aws:"DestinationArn"`
+	MaxNumberOfMessagesPerSecond      *int64  `aws:"MaxNumberOfMessagesPerSecond"`
+	ApproximateNumberOfMessagesMoved  *int64  `aws:"ApproximateNumberOfMessagesMoved"`
+	ApproximateNumberOfMessagesToMove *int64  `aws:"ApproximateNumberOfMessagesToMove"`
+	FailureReason                     *string `aws:"FailureReason"`
+	StartedTimestamp                  *int64  `aws:"StartedTimestamp"`
+}
+
 type ListQueueTagsRequest struct {
 	QueueUrl *string `aws:"QueueUrl"` // required
 }
@@ -315,6 +345,11 @@ type RequestThrottled struct {
 	Message *string `aws:"message"`
 }
 
+// ResourceNotFoundException: One or more specified resources don't exist.
+type ResourceNotFoundException struct {
+	Message *string `aws:"message"`
+}
+
 type SendMessageBatchRequest struct {
 	QueueUrl *string                        `aws:"QueueUrl"` // required
 	Entries  []SendMessageBatchRequestEntry `aws:"Entries"`  // required
@@ -369,6 +404,16 @@ type SendMessageResult struct {
 type SetQueueAttributesRequest struct {
 	QueueUrl   *string           `aws:"QueueUrl"`   // required
 	Attributes map[string]string `aws:"Attributes"` // required
+}
+
+type StartMessageMoveTaskRequest struct {
+	SourceArn                    *string `aws:"SourceArn"` // required
+	DestinationArn               *string `aws:"DestinationArn"`
+	MaxNumberOfMessagesPerSecond *int64  `aws:"MaxNumberOfMessagesPerSecond"`
+}
+
+type StartMessageMoveTaskResult struct {
+	TaskHandle *string `aws:"TaskHandle"`
 }
 
 type TagQueueRequest struct {

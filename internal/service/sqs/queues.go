@@ -226,13 +226,19 @@ func decodeToken(tok *string) (string, error) {
 	return string(b), nil
 }
 
-// DeleteQueue deletes a queue with its messages and deduplication window.
+// DeleteQueue deletes a queue with its messages, deduplication window and
+// message move tasks.
 func (s *Service) DeleteQueue(ctx context.Context, in *sqsapi.DeleteQueueRequest) (*sqsapi.DeleteQueueOutput, error) {
 	err := s.onQueue(ctx, in.QueueUrl, true, func(r *region, q *queueRec) error {
 		if err := r.deletePrefix(r.ns.Prefix("msg", q.Name)); err != nil {
 			return err
 		}
 		if err := r.deletePrefix(r.ns.Prefix("dedup", q.Name)); err != nil {
+			return err
+		}
+		// Its message move tasks go too; a running one's mover notices and
+		// stops.
+		if err := r.deletePrefix(r.ns.Prefix("movetask", q.Name)); err != nil {
 			return err
 		}
 		r.woken = append(r.woken, r.ref(q.Name)) // pending long polls end now

@@ -1,7 +1,8 @@
 // Package sqs is kiri's Amazon SQS: standard and FIFO queues with their
 // attributes, tags and policy; messages with attributes and AWS's MD5s,
 // delays, visibility timeouts, long polling, redrive to dead-letter queues,
-// retention, FIFO ordering, message groups and deduplication.
+// retention, FIFO ordering, message groups and deduplication, and the
+// redrive of dead-letter queues by message move tasks (movetask.go).
 //
 // Every message is a record in the store (see state.go), written before a
 // send is acknowledged, so messages and their in-flight state survive a
@@ -47,6 +48,8 @@ type Service struct {
 	waiters map[string]chan struct{} // queue key → closed when the queue may have news
 	closed  chan struct{}
 	once    sync.Once
+
+	tasks sync.WaitGroup // running message move tasks (movetask.go)
 }
 
 var _ sqsapi.API = (*Service)(nil)
@@ -66,13 +69,17 @@ func New(cfg Config) *Service {
 	if s.now == nil {
 		s.now = time.Now
 	}
+	s.resumeTasks()
 	return s
 }
 
 // Close ends every pending long poll (they return what they have, usually
-// nothing). The store is the caller's to close.
+// nothing) and stops the message move tasks, which stay RUNNING in the
+// store and resume at the next start; it returns when they have stopped.
+// The store is the caller's to close.
 func (s *Service) Close() {
 	s.once.Do(func() { close(s.closed) })
+	s.tasks.Wait()
 }
 
 // nowMillis is the current time as SQS reports times: Unix ms.

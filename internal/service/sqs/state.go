@@ -15,6 +15,7 @@ import (
 //	("queue", name)             → queueRec
 //	("msg", name, seq)          → msgRec, seq a 20-digit send counter
 //	("dedup", name, scope, id)  → dedupRec (FIFO deduplication window)
+//	("movetask", name, seq)     → moveTask (movetask.go), seq a 20-digit task counter
 //
 // Messages scan in send order, which is the delivery order of FIFO groups
 // and the best-effort order of standard queues.
@@ -28,7 +29,8 @@ type queueRec struct {
 	Created   int64             `json:"created"`  // Unix s
 	Modified  int64             `json:"modified"` // Unix s
 	LastPurge int64             `json:"purge,omitempty"`
-	Seq       uint64            `json:"seq,omitempty"` // last message counter handed out
+	Seq       uint64            `json:"seq,omitempty"`     // last message counter handed out
+	MoveSeq   uint64            `json:"moveseq,omitempty"` // last message move task counter handed out
 }
 
 func (q *queueRec) fifo() bool { return q.Attrs[attrFifoQueue] == "true" }
