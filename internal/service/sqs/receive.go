@@ -232,7 +232,13 @@ func (r *region) deadLetter(q *queueRec, m storedMsg) (bool, error) {
 	moved := *m.msgRec
 	moved.VisibleAt, moved.Token, moved.DLQSource = r.now, "", r.arn(q.Name)
 	if dlq.fifo() {
+		// AWS's developer guide: in a FIFO dead-letter queue the message
+		// is enqueued anew (retention counts from now; a standard queue's
+		// message keeps its original timestamp), and its deduplication ID
+		// becomes its message ID, so two dead messages that shared one are
+		// both kept.
 		moved.SeqNumber = sequenceNumber(dlq.Seq)
+		moved.Sent, moved.DedupID = r.now, m.ID
 	}
 	if err := r.putMsg(dlq.Name, seqKey(dlq.Seq), &moved); err != nil {
 		return false, err

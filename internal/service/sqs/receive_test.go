@@ -120,6 +120,9 @@ func TestDeadLetterQueue(t *testing.T) {
 	if moved[0].Attributes["DeadLetterQueueSourceArn"] != "arn:aws:sqs:us-east-1:123456789012:src" {
 		t.Errorf("DeadLetterQueueSourceArn = %q", moved[0].Attributes["DeadLetterQueueSourceArn"])
 	}
+	if moved[0].Attributes["SentTimestamp"] != "1795343400000" {
+		t.Errorf("a standard dead-letter queue reset SentTimestamp to %s", moved[0].Attributes["SentTimestamp"])
+	}
 	sources := must(s.ListDeadLetterSourceQueues(bg, &sqsapi.ListDeadLetterSourceQueuesRequest{QueueUrl: api.Ptr(dlq)}))(t)
 	if len(sources.QueueUrls) != 1 || sources.QueueUrls[0] != src {
 		t.Fatalf("ListDeadLetterSourceQueues = %v", sources.QueueUrls)
@@ -290,5 +293,28 @@ func TestLongPollWakesOnVisibilityChange(t *testing.T) {
 	must(s.ChangeMessageVisibility(bg, &sqsapi.ChangeMessageVisibilityRequest{QueueUrl: api.Ptr(url), ReceiptHandle: got[0].ReceiptHandle, VisibilityTimeout: api.Ptr(int64(0))}))(t)
 	if again := <-done; len(again) != 1 {
 		t.Fatalf("long poll returned %v", bodies(again))
+	}
+}
+
+// In a FIFO dead-letter queue a message is enqueued anew and its
+// deduplication ID becomes its message ID (AWS's developer guide).
+func TestFIFODeadLetterQueue(t *testing.T) {
+	s, c := newTestService(t)
+	dlq := createQueue(t, s, "dlq.fifo", map[string]string{"FifoQueue": "true"})
+	policy := fmt.Sprintf(`{"deadLetterTargetArn":"%s","maxReceiveCount":"1"}`, queueAttr(t, s, dlq, "QueueArn"))
+	src := createQueue(t, s, "src.fifo", map[string]string{"FifoQueue": "true", "RedrivePolicy": policy, "VisibilityTimeout": "10"})
+	sent := sendFifo(t, s, src, "poison", "g", "shared-id")
+	receive(t, s, src, 1)
+	c.Advance(10 * time.Second)
+	if got := receive(t, s, src, 1); len(got) != 0 {
+		t.Fatalf("second receive from source: %v", bodies(got))
+	}
+	moved := receive(t, s, dlq, 1)
+	if len(moved) != 1 {
+		t.Fatalf("dead-letter queue = %+v", moved)
+	}
+	a := moved[0].Attributes
+	if a["MessageDeduplicationId"] != api.Deref(sent.MessageId) || a["SentTimestamp"] != "1795343410000" || a["MessageGroupId"] != "g" {
+		t.Errorf("dead-lettered FIFO message attributes = %v", a)
 	}
 }
