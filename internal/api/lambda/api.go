@@ -35,15 +35,19 @@ var Info = api.Info{Name: ServiceName, SigningName: SigningName, TargetPrefix: T
 // Implemented lists the operations kiri implements, sorted; the
 // operations.json of internal/gen selects them.
 var Implemented = []string{
+	"AddLayerVersionPermission",
 	"AddPermission",
 	"CreateAlias",
 	"CreateEventSourceMapping",
 	"CreateFunction",
+	"CreateFunctionUrlConfig",
 	"DeleteAlias",
 	"DeleteEventSourceMapping",
 	"DeleteFunction",
 	"DeleteFunctionConcurrency",
 	"DeleteFunctionEventInvokeConfig",
+	"DeleteFunctionUrlConfig",
+	"DeleteLayerVersion",
 	"GetAccountSettings",
 	"GetAlias",
 	"GetEventSourceMapping",
@@ -51,18 +55,27 @@ var Implemented = []string{
 	"GetFunctionConcurrency",
 	"GetFunctionConfiguration",
 	"GetFunctionEventInvokeConfig",
+	"GetFunctionUrlConfig",
+	"GetLayerVersion",
+	"GetLayerVersionByArn",
+	"GetLayerVersionPolicy",
 	"GetPolicy",
 	"Invoke",
 	"InvokeAsync",
 	"ListAliases",
 	"ListEventSourceMappings",
 	"ListFunctionEventInvokeConfigs",
+	"ListFunctionUrlConfigs",
 	"ListFunctions",
+	"ListLayerVersions",
+	"ListLayers",
 	"ListTags",
 	"ListVersionsByFunction",
+	"PublishLayerVersion",
 	"PublishVersion",
 	"PutFunctionConcurrency",
 	"PutFunctionEventInvokeConfig",
+	"RemoveLayerVersionPermission",
 	"RemovePermission",
 	"TagResource",
 	"UntagResource",
@@ -71,12 +84,16 @@ var Implemented = []string{
 	"UpdateFunctionCode",
 	"UpdateFunctionConfiguration",
 	"UpdateFunctionEventInvokeConfig",
+	"UpdateFunctionUrlConfig",
 }
 
 // API is what kiri's lambda service implements: one method per implemented
 // operation. Methods return *protocol.Error values (see the New…
 // constructors) to answer with the service's own errors.
 type API interface {
+	// AddLayerVersionPermission adds permissions to the resource-based policy of a version of an Lambda layer.
+	AddLayerVersionPermission(ctx context.Context, in *AddLayerVersionPermissionRequest) (*AddLayerVersionPermissionResponse, error)
+
 	// AddPermission grants an Amazon Web Service, Amazon Web Services account, or Amazon Web Services organization permission to use a function.
 	AddPermission(ctx context.Context, in *AddPermissionRequest) (*AddPermissionResponse, error)
 
@@ -88,6 +105,9 @@ type API interface {
 
 	// CreateFunction creates a Lambda function.
 	CreateFunction(ctx context.Context, in *CreateFunctionRequest) (*FunctionConfiguration, error)
+
+	// CreateFunctionUrlConfig creates a Lambda function URL with the specified configuration parameters.
+	CreateFunctionUrlConfig(ctx context.Context, in *CreateFunctionUrlConfigRequest) (*CreateFunctionUrlConfigResponse, error)
 
 	// DeleteAlias deletes a Lambda function alias.
 	DeleteAlias(ctx context.Context, in *DeleteAliasRequest) (*DeleteAliasOutput, error)
@@ -103,6 +123,12 @@ type API interface {
 
 	// DeleteFunctionEventInvokeConfig deletes the configuration for asynchronous invocation for a function, version, or alias.
 	DeleteFunctionEventInvokeConfig(ctx context.Context, in *DeleteFunctionEventInvokeConfigRequest) (*DeleteFunctionEventInvokeConfigOutput, error)
+
+	// DeleteFunctionUrlConfig deletes a Lambda function URL.
+	DeleteFunctionUrlConfig(ctx context.Context, in *DeleteFunctionUrlConfigRequest) (*DeleteFunctionUrlConfigOutput, error)
+
+	// DeleteLayerVersion deletes a version of an Lambda layer.
+	DeleteLayerVersion(ctx context.Context, in *DeleteLayerVersionRequest) (*DeleteLayerVersionOutput, error)
 
 	// GetAccountSettings retrieves details about your account's limits and usage in an Amazon Web Services Region.
 	GetAccountSettings(ctx context.Context, in *GetAccountSettingsRequest) (*GetAccountSettingsResponse, error)
@@ -125,6 +151,18 @@ type API interface {
 	// GetFunctionEventInvokeConfig retrieves the configuration for asynchronous invocation for a function, version, or alias.
 	GetFunctionEventInvokeConfig(ctx context.Context, in *GetFunctionEventInvokeConfigRequest) (*FunctionEventInvokeConfig, error)
 
+	// GetFunctionUrlConfig returns details about a Lambda function URL.
+	GetFunctionUrlConfig(ctx context.Context, in *GetFunctionUrlConfigRequest) (*GetFunctionUrlConfigResponse, error)
+
+	// GetLayerVersion returns information about a version of an Lambda layer, with a link to download the layer archive that's valid for 10 minutes.
+	GetLayerVersion(ctx context.Context, in *GetLayerVersionRequest) (*GetLayerVersionResponse, error)
+
+	// GetLayerVersionByArn returns information about a version of an Lambda layer, with a link to download the layer archive that's valid for 10 minutes.
+	GetLayerVersionByArn(ctx context.Context, in *GetLayerVersionByArnRequest) (*GetLayerVersionResponse, error)
+
+	// GetLayerVersionPolicy returns the permission policy for a version of an Lambda layer.
+	GetLayerVersionPolicy(ctx context.Context, in *GetLayerVersionPolicyRequest) (*GetLayerVersionPolicyResponse, error)
+
 	// GetPolicy returns the resource-based IAM policy for a function, version, or alias.
 	GetPolicy(ctx context.Context, in *GetPolicyRequest) (*GetPolicyResponse, error)
 
@@ -143,14 +181,26 @@ type API interface {
 	// ListFunctionEventInvokeConfigs retrieves a list of configurations for asynchronous invocation for a function.
 	ListFunctionEventInvokeConfigs(ctx context.Context, in *ListFunctionEventInvokeConfigsRequest) (*ListFunctionEventInvokeConfigsResponse, error)
 
+	// ListFunctionUrlConfigs returns a list of Lambda function URLs for the specified function.
+	ListFunctionUrlConfigs(ctx context.Context, in *ListFunctionUrlConfigsRequest) (*ListFunctionUrlConfigsResponse, error)
+
 	// ListFunctions returns a list of Lambda functions, with the version-specific configuration of each.
 	ListFunctions(ctx context.Context, in *ListFunctionsRequest) (*ListFunctionsResponse, error)
+
+	// ListLayerVersions lists the versions of an Lambda layer.
+	ListLayerVersions(ctx context.Context, in *ListLayerVersionsRequest) (*ListLayerVersionsResponse, error)
+
+	// ListLayers lists Lambda layers and shows information about the latest version of each.
+	ListLayers(ctx context.Context, in *ListLayersRequest) (*ListLayersResponse, error)
 
 	// ListTags returns a function's tags.
 	ListTags(ctx context.Context, in *ListTagsRequest) (*ListTagsResponse, error)
 
 	// ListVersionsByFunction returns a list of versions, with the version-specific configuration of each.
 	ListVersionsByFunction(ctx context.Context, in *ListVersionsByFunctionRequest) (*ListVersionsByFunctionResponse, error)
+
+	// PublishLayerVersion creates an Lambda layer from a ZIP archive.
+	PublishLayerVersion(ctx context.Context, in *PublishLayerVersionRequest) (*PublishLayerVersionResponse, error)
 
 	// PublishVersion creates a version from the current code and configuration of a function.
 	PublishVersion(ctx context.Context, in *PublishVersionRequest) (*FunctionConfiguration, error)
@@ -160,6 +210,9 @@ type API interface {
 
 	// PutFunctionEventInvokeConfig configures options for asynchronous invocation on a function, version, or alias.
 	PutFunctionEventInvokeConfig(ctx context.Context, in *PutFunctionEventInvokeConfigRequest) (*FunctionEventInvokeConfig, error)
+
+	// RemoveLayerVersionPermission removes a statement from the permissions policy for a version of an Lambda layer.
+	RemoveLayerVersionPermission(ctx context.Context, in *RemoveLayerVersionPermissionRequest) (*RemoveLayerVersionPermissionOutput, error)
 
 	// RemovePermission revokes function-use permission from an Amazon Web Service or another Amazon Web Services account.
 	RemovePermission(ctx context.Context, in *RemovePermissionRequest) (*RemovePermissionOutput, error)
@@ -184,21 +237,28 @@ type API interface {
 
 	// UpdateFunctionEventInvokeConfig updates the configuration for asynchronous invocation for a function, version, or alias.
 	UpdateFunctionEventInvokeConfig(ctx context.Context, in *UpdateFunctionEventInvokeConfigRequest) (*FunctionEventInvokeConfig, error)
+
+	// UpdateFunctionUrlConfig updates the configuration for a Lambda function URL.
+	UpdateFunctionUrlConfig(ctx context.Context, in *UpdateFunctionUrlConfigRequest) (*UpdateFunctionUrlConfigResponse, error)
 }
 
 // Handlers adapts impl to the codecs: the handler of each implemented
 // operation, by operation name.
 func Handlers(impl API) map[string]protocol.Handler {
 	return map[string]protocol.Handler{
+		"AddLayerVersionPermission":       convert.Bind(impl.AddLayerVersionPermission),
 		"AddPermission":                   convert.Bind(impl.AddPermission),
 		"CreateAlias":                     convert.Bind(impl.CreateAlias),
 		"CreateEventSourceMapping":        convert.Bind(impl.CreateEventSourceMapping),
 		"CreateFunction":                  convert.Bind(impl.CreateFunction),
+		"CreateFunctionUrlConfig":         convert.Bind(impl.CreateFunctionUrlConfig),
 		"DeleteAlias":                     convert.Bind(impl.DeleteAlias),
 		"DeleteEventSourceMapping":        convert.Bind(impl.DeleteEventSourceMapping),
 		"DeleteFunction":                  convert.Bind(impl.DeleteFunction),
 		"DeleteFunctionConcurrency":       convert.Bind(impl.DeleteFunctionConcurrency),
 		"DeleteFunctionEventInvokeConfig": convert.Bind(impl.DeleteFunctionEventInvokeConfig),
+		"DeleteFunctionUrlConfig":         convert.Bind(impl.DeleteFunctionUrlConfig),
+		"DeleteLayerVersion":              convert.Bind(impl.DeleteLayerVersion),
 		"GetAccountSettings":              convert.Bind(impl.GetAccountSettings),
 		"GetAlias":                        convert.Bind(impl.GetAlias),
 		"GetEventSourceMapping":           convert.Bind(impl.GetEventSourceMapping),
@@ -206,18 +266,27 @@ func Handlers(impl API) map[string]protocol.Handler {
 		"GetFunctionConcurrency":          convert.Bind(impl.GetFunctionConcurrency),
 		"GetFunctionConfiguration":        convert.Bind(impl.GetFunctionConfiguration),
 		"GetFunctionEventInvokeConfig":    convert.Bind(impl.GetFunctionEventInvokeConfig),
+		"GetFunctionUrlConfig":            convert.Bind(impl.GetFunctionUrlConfig),
+		"GetLayerVersion":                 convert.Bind(impl.GetLayerVersion),
+		"GetLayerVersionByArn":            convert.Bind(impl.GetLayerVersionByArn),
+		"GetLayerVersionPolicy":           convert.Bind(impl.GetLayerVersionPolicy),
 		"GetPolicy":                       convert.Bind(impl.GetPolicy),
 		"Invoke":                          convert.Bind(impl.Invoke),
 		"InvokeAsync":                     convert.Bind(impl.InvokeAsync),
 		"ListAliases":                     convert.Bind(impl.ListAliases),
 		"ListEventSourceMappings":         convert.Bind(impl.ListEventSourceMappings),
 		"ListFunctionEventInvokeConfigs":  convert.Bind(impl.ListFunctionEventInvokeConfigs),
+		"ListFunctionUrlConfigs":          convert.Bind(impl.ListFunctionUrlConfigs),
 		"ListFunctions":                   convert.Bind(impl.ListFunctions),
+		"ListLayerVersions":               convert.Bind(impl.ListLayerVersions),
+		"ListLayers":                      convert.Bind(impl.ListLayers),
 		"ListTags":                        convert.Bind(impl.ListTags),
 		"ListVersionsByFunction":          convert.Bind(impl.ListVersionsByFunction),
+		"PublishLayerVersion":             convert.Bind(impl.PublishLayerVersion),
 		"PublishVersion":                  convert.Bind(impl.PublishVersion),
 		"PutFunctionConcurrency":          convert.Bind(impl.PutFunctionConcurrency),
 		"PutFunctionEventInvokeConfig":    convert.Bind(impl.PutFunctionEventInvokeConfig),
+		"RemoveLayerVersionPermission":    convert.Bind(impl.RemoveLayerVersionPermission),
 		"RemovePermission":                convert.Bind(impl.RemovePermission),
 		"TagResource":                     convert.Bind(impl.TagResource),
 		"UntagResource":                   convert.Bind(impl.UntagResource),
@@ -226,6 +295,7 @@ func Handlers(impl API) map[string]protocol.Handler {
 		"UpdateFunctionCode":              convert.Bind(impl.UpdateFunctionCode),
 		"UpdateFunctionConfiguration":     convert.Bind(impl.UpdateFunctionConfiguration),
 		"UpdateFunctionEventInvokeConfig": convert.Bind(impl.UpdateFunctionEventInvokeConfig),
+		"UpdateFunctionUrlConfig":         convert.Bind(impl.UpdateFunctionUrlConfig),
 	}
 }
 

@@ -19,6 +19,21 @@ type AccountUsage struct {
 	FunctionCount *int64 `aws:"FunctionCount"`
 }
 
+type AddLayerVersionPermissionRequest struct {
+	LayerName      *string `aws:"LayerName"`     // required
+	VersionNumber  *int64  `aws:"VersionNumber"` // required
+	StatementId    *string `aws:"StatementId"`   // required
+	Action         *string `aws:"Action"`        // required
+	Principal      *string `aws:"Principal"`     // required
+	OrganizationId *string `aws:"OrganizationId"`
+	RevisionId     *string `aws:"RevisionId"`
+}
+
+type AddLayerVersionPermissionResponse struct {
+	Statement  *string `aws:"Statement"`
+	RevisionId *string `aws:"RevisionId"`
+}
+
 type AddPermissionRequest struct {
 	FunctionName        *string `aws:"FunctionName"` // required
 	StatementId         *string `aws:"StatementId"`  // required
@@ -77,6 +92,16 @@ type CodeVerificationFailedException struct {
 
 type Concurrency struct {
 	ReservedConcurrentExecutions *int64 `aws:"ReservedConcurrentExecutions"`
+}
+
+// Cors: The cross-origin resource sharing (CORS) settings for your Lambda function URL.
+type Cors struct {
+	AllowCredentials *bool    `aws:"AllowCredentials"`
+	AllowHeaders     []string `aws:"AllowHeaders"`
+	AllowMethods     []string `aws:"AllowMethods"`
+	AllowOrigins     []string `aws:"AllowOrigins"`
+	ExposeHeaders    []string `aws:"ExposeHeaders"`
+	MaxAge           *int64   `aws:"MaxAge"`
 }
 
 type CreateAliasRequest struct {
@@ -140,6 +165,23 @@ type CreateFunctionRequest struct {
 	LoggingConfig        *LoggingConfig     `aws:"LoggingConfig"`
 }
 
+type CreateFunctionUrlConfigRequest struct {
+	FunctionName *string `aws:"FunctionName"` // required
+	Qualifier    *string `aws:"Qualifier"`
+	AuthType     *string `aws:"AuthType"` // required
+	Cors         *Cors   `aws:"Cors"`
+	InvokeMode   *string `aws:"InvokeMode"`
+}
+
+type CreateFunctionUrlConfigResponse struct {
+	FunctionUrl  *string `aws:"FunctionUrl"` // required
+	FunctionArn  *string `aws:"FunctionArn"` // required
+	AuthType     *string `aws:"AuthType"`    // required
+	Cors         *Cors   `aws:"Cors"`
+	CreationTime *string `aws:"CreationTime"` // required
+	InvokeMode   *string `aws:"InvokeMode"`
+}
+
 // DeadLetterConfig: The dead-letter queue for failed asynchronous invocations.
 type DeadLetterConfig struct {
 	TargetArn *string `aws:"TargetArn"`
@@ -166,6 +208,16 @@ type DeleteFunctionEventInvokeConfigRequest struct {
 type DeleteFunctionRequest struct {
 	FunctionName *string `aws:"FunctionName"` // required
 	Qualifier    *string `aws:"Qualifier"`
+}
+
+type DeleteFunctionUrlConfigRequest struct {
+	FunctionName *string `aws:"FunctionName"` // required
+	Qualifier    *string `aws:"Qualifier"`
+}
+
+type DeleteLayerVersionRequest struct {
+	LayerName     *string `aws:"LayerName"`     // required
+	VersionNumber *int64  `aws:"VersionNumber"` // required
 }
 
 // DestinationConfig: A configuration object that specifies the destination of an event after Lambda processes it.
@@ -364,6 +416,17 @@ type FunctionEventInvokeConfig struct {
 	DestinationConfig        *DestinationConfig `aws:"DestinationConfig"`
 }
 
+// FunctionUrlConfig details about a Lambda function URL.
+type FunctionUrlConfig struct {
+	FunctionUrl      *string `aws:"FunctionUrl"`      // required
+	FunctionArn      *string `aws:"FunctionArn"`      // required
+	CreationTime     *string `aws:"CreationTime"`     // required
+	LastModifiedTime *string `aws:"LastModifiedTime"` // required
+	Cors             *Cors   `aws:"Cors"`
+	AuthType         *string `aws:"AuthType"` // required
+	InvokeMode       *string `aws:"InvokeMode"`
+}
+
 type GetAccountSettingsRequest struct{}
 
 type GetAccountSettingsResponse struct {
@@ -408,6 +471,52 @@ type GetFunctionResponse struct {
 	Code          *FunctionCodeLocation  `aws:"Code"`
 	Tags          map[string]string      `aws:"Tags"`
 	Concurrency   *Concurrency           `aws:"Concurrency"`
+}
+
+type GetFunctionUrlConfigRequest struct {
+	FunctionName *string `aws:"FunctionName"` // required
+	Qualifier    *string `aws:"Qualifier"`
+}
+
+type GetFunctionUrlConfigResponse struct {
+	FunctionUrl      *string `aws:"FunctionUrl"` // required
+	FunctionArn      *string `aws:"FunctionArn"` // required
+	AuthType         *string `aws:"AuthType"`    // required
+	Cors             *Cors   `aws:"Cors"`
+	CreationTime     *string `aws:"CreationTime"`     // required
+	LastModifiedTime *string `aws:"LastModifiedTime"` // required
+	InvokeMode       *string `aws:"InvokeMode"`
+}
+
+type GetLayerVersionByArnRequest struct {
+	Arn *string `aws:"Arn"` // required
+}
+
+type GetLayerVersionPolicyRequest struct {
+	LayerName     *string `aws:"LayerName"`     // required
+	VersionNumber *int64  `aws:"VersionNumber"` // required
+}
+
+type GetLayerVersionPolicyResponse struct {
+	Policy     *string `aws:"Policy"`
+	RevisionId *string `aws:"RevisionId"`
+}
+
+type GetLayerVersionRequest struct {
+	LayerName     *string `aws:"LayerName"`     // required
+	VersionNumber *int64  `aws:"VersionNumber"` // required
+}
+
+type GetLayerVersionResponse struct {
+	Content                 *LayerVersionContentOutput `aws:"Content"`
+	LayerArn                *string                    `aws:"LayerArn"`
+	LayerVersionArn         *string                    `aws:"LayerVersionArn"`
+	Description             *string                    `aws:"Description"`
+	CreatedDate             *string                    `aws:"CreatedDate"`
+	Version                 *int64                     `aws:"Version"`
+	CompatibleRuntimes      []string                   `aws:"CompatibleRuntimes"`
+	LicenseInfo             *string                    `aws:"LicenseInfo"`
+	CompatibleArchitectures []string                   `aws:"CompatibleArchitectures"`
 }
 
 type GetPolicyRequest struct {
@@ -540,6 +649,41 @@ type Layer struct {
 	SigningJobArn            *string `aws:"SigningJobArn"`
 }
 
+// LayerVersionContentInput: A ZIP archive that contains the contents of an Lambda layer.
+type LayerVersionContentInput struct {
+	S3Bucket        *string `aws:"S3Bucket"`
+	S3Key           *string `aws:"S3Key"`
+	S3ObjectVersion *string `aws:"S3ObjectVersion"`
+	ZipFile         []byte  `aws:"ZipFile"`
+}
+
+// LayerVersionContentOutput details about a version of an Lambda layer.
+type LayerVersionContentOutput struct {
+	Location                 *string `aws:"Location"`
+	CodeSha256               *string `aws:"CodeSha256"`
+	CodeSize                 *int64  `aws:"CodeSize"`
+	SigningProfileVersionArn *string `aws:"SigningProfileVersionArn"`
+	SigningJobArn            *string `aws:"SigningJobArn"`
+}
+
+// LayerVersionsListItem details about a version of an Lambda layer.
+type LayerVersionsListItem struct {
+	LayerVersionArn         *string  `aws:"LayerVersionArn"`
+	Version                 *int64   `aws:"Version"`
+	Description             *string  `aws:"Description"`
+	CreatedDate             *string  `aws:"CreatedDate"`
+	CompatibleRuntimes      []string `aws:"CompatibleRuntimes"`
+	LicenseInfo             *string  `aws:"LicenseInfo"`
+	CompatibleArchitectures []string `aws:"CompatibleArchitectures"`
+}
+
+// LayersListItem details about an Lambda layer.
+type LayersListItem struct {
+	LayerName             *string                `aws:"LayerName"`
+	LayerArn              *string                `aws:"LayerArn"`
+	LatestMatchingVersion *LayerVersionsListItem `aws:"LatestMatchingVersion"`
+}
+
 type ListAliasesRequest struct {
 	FunctionName    *string `aws:"FunctionName"` // required
 	FunctionVersion *string `aws:"FunctionVersion"`
@@ -575,6 +719,17 @@ type ListFunctionEventInvokeConfigsResponse struct {
 	NextMarker                 *string                     `aws:"NextMarker"`
 }
 
+type ListFunctionUrlConfigsRequest struct {
+	FunctionName *string `aws:"FunctionName"` // required
+	Marker       *string `aws:"Marker"`
+	MaxItems     *int64  `aws:"MaxItems"`
+}
+
+type ListFunctionUrlConfigsResponse struct {
+	FunctionUrlConfigs []FunctionUrlConfig `aws:"FunctionUrlConfigs"` // required
+	NextMarker         *string             `aws:"NextMarker"`
+}
+
 type ListFunctionsRequest struct {
 	MasterRegion    *string `aws:"MasterRegion"`
 	FunctionVersion *string `aws:"FunctionVersion"`
@@ -586,6 +741,31 @@ type ListFunctionsRequest struct {
 type ListFunctionsResponse struct {
 	NextMarker *string                 `aws:"NextMarker"`
 	Functions  []FunctionConfiguration `aws:"Functions"`
+}
+
+type ListLayerVersionsRequest struct {
+	CompatibleRuntime      *string `aws:"CompatibleRuntime"`
+	LayerName              *string `aws:"LayerName"` // required
+	Marker                 *string `aws:"Marker"`
+	MaxItems               *int64  `aws:"MaxItems"`
+	CompatibleArchitecture *string `aws:"CompatibleArchitecture"`
+}
+
+type ListLayerVersionsResponse struct {
+	NextMarker    *string                 `aws:"NextMarker"`
+	LayerVersions []LayerVersionsListItem `aws:"LayerVersions"`
+}
+
+type ListLayersRequest struct {
+	CompatibleRuntime      *string `aws:"CompatibleRuntime"`
+	Marker                 *string `aws:"Marker"`
+	MaxItems               *int64  `aws:"MaxItems"`
+	CompatibleArchitecture *string `aws:"CompatibleArchitecture"`
+}
+
+type ListLayersResponse struct {
+	NextMarker *string          `aws:"NextMarker"`
+	Layers     []LayersListItem `aws:"Layers"`
 }
 
 type ListTagsRequest struct {
@@ -637,6 +817,27 @@ type PreconditionFailedException struct {
 	Message *string `aws:"message"`
 }
 
+type PublishLayerVersionRequest struct {
+	LayerName               *string                   `aws:"LayerName"` // required
+	Description             *string                   `aws:"Description"`
+	Content                 *LayerVersionContentInput `aws:"Content"` // required
+	CompatibleRuntimes      []string                  `aws:"CompatibleRuntimes"`
+	LicenseInfo             *string                   `aws:"LicenseInfo"`
+	CompatibleArchitectures []string                  `aws:"CompatibleArchitectures"`
+}
+
+type PublishLayerVersionResponse struct {
+	Content                 *LayerVersionContentOutput `aws:"Content"`
+	LayerArn                *string                    `aws:"LayerArn"`
+	LayerVersionArn         *string                    `aws:"LayerVersionArn"`
+	Description             *string                    `aws:"Description"`
+	CreatedDate             *string                    `aws:"CreatedDate"`
+	Version                 *int64                     `aws:"Version"`
+	CompatibleRuntimes      []string                   `aws:"CompatibleRuntimes"`
+	LicenseInfo             *string                    `aws:"LicenseInfo"`
+	CompatibleArchitectures []string                   `aws:"CompatibleArchitectures"`
+}
+
 type PublishVersionRequest struct {
 	FunctionName *string `aws:"FunctionName"` // required
 	CodeSha256   *string `aws:"CodeSha256"`
@@ -661,6 +862,13 @@ type PutFunctionEventInvokeConfigRequest struct {
 type RecursiveInvocationException struct {
 	Type    *string `aws:"Type"`
 	Message *string `aws:"Message"`
+}
+
+type RemoveLayerVersionPermissionRequest struct {
+	LayerName     *string `aws:"LayerName"`     // required
+	VersionNumber *int64  `aws:"VersionNumber"` // required
+	StatementId   *string `aws:"StatementId"`   // required
+	RevisionId    *string `aws:"RevisionId"`
 }
 
 type RemovePermissionRequest struct {
@@ -879,6 +1087,24 @@ type UpdateFunctionEventInvokeConfigRequest struct {
 	DestinationConfig        *DestinationConfig `aws:"DestinationConfig"`
 }
 
+type UpdateFunctionUrlConfigRequest struct {
+	FunctionName *string `aws:"FunctionName"` // required
+	Qualifier    *string `aws:"Qualifier"`
+	AuthType     *string `aws:"AuthType"`
+	Cors         *Cors   `aws:"Cors"`
+	InvokeMode   *string `aws:"InvokeMode"`
+}
+
+type UpdateFunctionUrlConfigResponse struct {
+	FunctionUrl      *string `aws:"FunctionUrl"` // required
+	FunctionArn      *string `aws:"FunctionArn"` // required
+	AuthType         *string `aws:"AuthType"`    // required
+	Cors             *Cors   `aws:"Cors"`
+	CreationTime     *string `aws:"CreationTime"`     // required
+	LastModifiedTime *string `aws:"LastModifiedTime"` // required
+	InvokeMode       *string `aws:"InvokeMode"`
+}
+
 // VpcConfig: The VPC security groups and subnets that are attached to a Lambda function.
 type VpcConfig struct {
 	SubnetIds               []string `aws:"SubnetIds"`
@@ -900,6 +1126,9 @@ type (
 	DeleteFunctionOutput                  struct{}
 	DeleteFunctionConcurrencyOutput       struct{}
 	DeleteFunctionEventInvokeConfigOutput struct{}
+	DeleteFunctionUrlConfigOutput         struct{}
+	DeleteLayerVersionOutput              struct{}
+	RemoveLayerVersionPermissionOutput    struct{}
 	RemovePermissionOutput                struct{}
 	TagResourceOutput                     struct{}
 	UntagResourceOutput                   struct{}
@@ -960,6 +1189,12 @@ const (
 	InvocationTypeEvent           = "Event"
 	InvocationTypeRequestResponse = "RequestResponse"
 	InvocationTypeDryRun          = "DryRun"
+)
+
+// Values of InvokeMode.
+const (
+	InvokeModeBuffered       = "BUFFERED"
+	InvokeModeResponseStream = "RESPONSE_STREAM"
 )
 
 // Values of LastUpdateStatus.

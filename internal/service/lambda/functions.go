@@ -32,8 +32,17 @@ func (s *Service) CreateFunction(ctx context.Context, in *lambdaapi.CreateFuncti
 	if err := s.validateConfig(ctx, cfg, true); err != nil {
 		return nil, err
 	}
+	layers, err := s.prepareFunctionLayers(ctx, ref.scope, cfg.Layers)
+	if err != nil {
+		return nil, err
+	}
+	cfg.LayerSizes = layerSizes(layers)
 	code, err := s.storeCode(ref.scope, ref.name, in.Code)
 	if err != nil {
+		return nil, err
+	}
+	if err := checkCombinedSize(s.codeDir(ref.scope, ref.name, code.Rev), layers); err != nil {
+		s.dropCode(ref.scope, ref.name, code.Rev)
 		return nil, err
 	}
 	cfg.CodeSha256, cfg.CodeSize, cfg.CodeRev = code.Sha256, code.Size, code.Rev
@@ -54,6 +63,9 @@ func (s *Service) CreateFunction(ctx context.Context, in *lambdaapi.CreateFuncti
 	if err != nil {
 		s.dropCode(ref.scope, ref.name, code.Rev)
 		return nil, err
+	}
+	if _, err := s.buildLayerMount(ref.scope, ref.name, cfg.Layers, layers); err != nil {
+		s.log.Warn("lambda: merging layers failed", "function", ref.name, "error", err)
 	}
 	out := rec.Latest.toAPI(ref.scope)
 	if published != nil {
@@ -209,7 +221,7 @@ func (s *Service) DeleteFunction(ctx context.Context, in *lambdaapi.DeleteFuncti
 			return err
 		}
 		for _, p := range [][]byte{fnKey(ref.ns(), ref.name), ref.ns().Prefix("ver", ref.name), ref.ns().Prefix("alias", ref.name),
-			ref.ns().Prefix("policy", ref.name), ref.ns().Prefix("eic", ref.name)} {
+			ref.ns().Prefix("policy", ref.name), ref.ns().Prefix("eic", ref.name), ref.ns().Prefix("url", ref.name)} {
 			if err := deletePrefix(tx, p); err != nil {
 				return err
 			}

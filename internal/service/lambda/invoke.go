@@ -166,6 +166,7 @@ func (s *Service) runtimeFunction(t *target) *runtime.Function {
 		Runtime:     c.Runtime,
 		Handler:     c.Handler,
 		CodeDir:     s.codeDir(sc, c.Name, c.CodeRev),
+		LayersDir:   s.layerMount(sc, c),
 		MemoryMB:    int(c.MemorySize),
 		Timeout:     time.Duration(c.Timeout) * time.Second,
 		Environment: c.Env,

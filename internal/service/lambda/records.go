@@ -36,6 +36,7 @@ type fnConfig struct {
 	Arch         []string          `json:"architectures,omitempty"`
 	Ephemeral    int64             `json:"ephemeralStorage,omitempty"`
 	Layers       []string          `json:"layers,omitempty"`
+	LayerSizes   []int64           `json:"layerSizes,omitempty"` // CodeSize of each of Layers
 	LogFormat    string            `json:"logFormat,omitempty"`
 	LogGroup     string            `json:"logGroup,omitempty"`
 }
@@ -116,8 +117,12 @@ func (c *fnConfig) toAPI(sc scope) *lambdaapi.FunctionConfiguration {
 	if len(c.Subnets) > 0 || len(c.SecGroups) > 0 {
 		out.VpcConfig = &lambdaapi.VpcConfigResponse{SubnetIds: c.Subnets, SecurityGroupIds: c.SecGroups, VpcId: api.Ptr("vpc-00000000")}
 	}
-	for _, l := range c.Layers {
-		out.Layers = append(out.Layers, lambdaapi.Layer{Arn: api.Ptr(l), CodeSize: api.Ptr(int64(0))})
+	for i, l := range c.Layers {
+		var size int64
+		if i < len(c.LayerSizes) {
+			size = c.LayerSizes[i]
+		}
+		out.Layers = append(out.Layers, lambdaapi.Layer{Arn: api.Ptr(l), CodeSize: api.Ptr(size)})
 	}
 	return out
 }

@@ -83,6 +83,12 @@ func (s *Service) UpdateFunctionConfiguration(ctx context.Context, in *lambdaapi
 	if err := s.validateUpdatedVpcRole(ctx, ref, in); err != nil {
 		return nil, err
 	}
+	var layers []usedLayer
+	if in.Layers != nil {
+		if layers, err = s.prepareFunctionLayers(ctx, ref.scope, in.Layers); err != nil {
+			return nil, err
+		}
+	}
 	out, _, err := s.updateLatest(ref, in.RevisionId, false, func(c *fnConfig) error {
 		setIf(&c.Role, in.Role)
 		setIf(&c.Handler, in.Handler)
@@ -92,11 +98,20 @@ func (s *Service) UpdateFunctionConfiguration(ctx context.Context, in *lambdaapi
 		setIf(&c.Runtime, in.Runtime)
 		setIf(&c.KMSKeyArn, in.KMSKeyArn)
 		if in.Layers != nil {
-			c.Layers = in.Layers
+			if err := checkCombinedSize(s.codeDir(ref.scope, ref.name, c.CodeRev), layers); err != nil {
+				return err
+			}
+			c.Layers, c.LayerSizes = in.Layers, layerSizes(layers)
 		}
 		applyCommon(c, in.Environment, in.DeadLetterConfig, in.TracingConfig, in.VpcConfig, in.EphemeralStorage, in.LoggingConfig)
 		return s.validateConfig(ctx, c, false)
 	})
+	if err == nil && in.Layers != nil {
+		if _, err := s.buildLayerMount(ref.scope, ref.name, in.Layers, layers); err != nil {
+			s.log.Warn("lambda: merging layers failed", "function", ref.name, "error", err)
+		}
+		s.dropUnusedLayerMounts(ref)
+	}
 	return out, err
 }
 

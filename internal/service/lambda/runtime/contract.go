@@ -17,17 +17,22 @@ import (
 // execution environment needs it. Environments are pooled by Key: a change
 // of code or configuration must change Key so that new environments start.
 type Function struct {
-	Key      string // e.g. the function ARN + ":" + version + ":" + revision id
-	Name     string
-	Version  string // "$LATEST" or "1", "2", …
-	ARN      string // unqualified function ARN
-	Account  string
-	Region   string
-	Runtime  string // python3.x, nodejs*, provided, provided.al2, provided.al2023, python2.7 …
-	Handler  string // "lambda_function.lambda_handler", "index.handler"; unused for provided.*
-	CodeDir  string // the extracted deployment package; environments must not write to it
-	MemoryMB int
-	Timeout  time.Duration
+	Key     string // e.g. the function ARN + ":" + version + ":" + revision id
+	Name    string
+	Version string // "$LATEST" or "1", "2", …
+	ARN     string // unqualified function ARN
+	Account string
+	Region  string
+	Runtime string // python3.x, nodejs*, provided, provided.al2, provided.al2023, python2.7 …
+	Handler string // "lambda_function.lambda_handler", "index.handler"; unused for provided.*
+	CodeDir string // the extracted deployment package; environments must not write to it
+	// LayersDir holds the function's layers merged in order ("" without
+	// layers). Environments see it on /opt where the host allows a mount
+	// namespace, and through PYTHONPATH, NODE_PATH, PATH and
+	// LD_LIBRARY_PATH in every case. Environments must not write to it.
+	LayersDir string
+	MemoryMB  int
+	Timeout   time.Duration
 	// Environment holds the function's own variables; the engine adds the
 	// predefined ones (AWS_LAMBDA_FUNCTION_NAME, AWS_REGION, credentials,
 	// AWS_ENDPOINT_URL, …).

@@ -63,11 +63,14 @@ type Engine struct {
 	rtErr     error
 	interpMu  sync.Mutex
 	interps   map[string]string
+	// pyVersions is each Python interpreter's "3.X", by interpreter name.
+	pyVersions map[string]string
 
 	limOnce sync.Once
 	lim     memoryLimiter // nil: environments run unlimited
 
 	tmpLogOnce sync.Once // why functions share the host's /tmp, logged once
+	optLogOnce sync.Once // why layers are not mounted on /opt, logged once
 
 	stop chan struct{}
 }
@@ -368,13 +371,18 @@ func (eng *Engine) interpreter(family, rt string) (string, error) {
 		return "", fmt.Errorf("runtime: %s interpreter %q not found: %w", rt, name, err)
 	}
 	if family == "python" {
-		out, err := exec.Command(p, "-c", "import sys; print(sys.executable)").Output()
+		out, err := exec.Command(p, "-c", "import sys; print(sys.executable); print('%d.%d' % sys.version_info[:2])").Output()
 		if err != nil {
 			return "", fmt.Errorf("runtime: python interpreter %q: %w", p, err)
 		}
-		if exe := strings.TrimSpace(string(out)); exe != "" {
+		exe, version, _ := strings.Cut(strings.TrimSpace(string(out)), "\n")
+		if exe = strings.TrimSpace(exe); exe != "" {
 			p = exe
 		}
+		if eng.pyVersions == nil {
+			eng.pyVersions = map[string]string{}
+		}
+		eng.pyVersions[name] = strings.TrimSpace(version)
 	}
 	eng.interps[name] = p
 	return p, nil

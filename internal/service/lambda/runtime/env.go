@@ -165,7 +165,7 @@ func (eng *Engine) startEnv(ctx context.Context, fn *Function) (*env, error) {
 		e.mem.prepare(cmd)
 	}
 	e.started = time.Now()
-	if err := eng.start(cmd, filepath.Join(dir, "tmp"), rt, dir); err != nil {
+	if err := eng.start(cmd, filepath.Join(dir, "tmp"), fn.LayersDir, rt, dir); err != nil {
 		_ = pw.Close()
 		_ = pr.Close()
 		_ = e.srv.Close()
@@ -266,6 +266,7 @@ func (eng *Engine) environ(fn *Function, rt, dir, api, stream string, creds Cred
 		"PYTHONUTF8":       "1",
 		"AWS_ENDPOINT_URL": eng.cfg.Endpoint,
 	}
+	eng.addLayerPaths(vars, fn, rt)
 	for k, v := range fn.Environment {
 		vars[k] = v
 	}
