@@ -67,6 +67,7 @@ func Start(cfg Config, logOut io.Writer) (*Kiri, error) {
 			snsservice.SigningCertPath: snsCertificate(sv.sns),
 			"/_kiri/mailbox":           mailboxHandler(sv.mailbox),
 		},
+		FunctionURLs: &functionURLs{lambda: sv.lambda, credentials: sv.credentials, verify: cfg.VerifySignatures, now: time.Now},
 	})
 	k := &Kiri{cfg: cfg, store: st, services: sv, listener: ln, Gateway: gw, served: make(chan error, 1)}
 	k.server = &http.Server{Handler: gw, ReadHeaderTimeout: 30 * time.Second}

@@ -45,6 +45,11 @@ type Config struct {
 	// Internal serves kiri's own endpoints under /_kiri/, by path prefix
 	// (e.g. "/_kiri/lambda/code/"), besides the health endpoint.
 	Internal map[string]http.Handler
+	// FunctionURLs serves Lambda function URLs: requests whose host is
+	// <url-id>.lambda-url.<region>.localhost (or .on.aws) and the path form
+	// /_kiri/lambda-url/<url-id>/…. They are the function's own HTTP
+	// traffic, so no AWS routing, signature check or kiri CORS applies.
+	FunctionURLs http.Handler
 }
 
 // Gateway is the http.Handler serving every AWS API.
@@ -80,6 +85,13 @@ type call struct {
 func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	c := &call{info: request.Info{ID: request.NewID(), Received: time.Now()}}
 	defer g.logAccess(r, c)
+	if g.cfg.FunctionURLs != nil && (FunctionURLID(r.Host) != "" || strings.HasPrefix(r.URL.Path, FunctionURLPathPrefix)) {
+		c.info.Service = "lambda-url"
+		rec := &statusRecorder{ResponseWriter: w}
+		g.cfg.FunctionURLs.ServeHTTP(rec, r)
+		c.status = rec.status
+		return
+	}
 	allowCORS(w, r)
 	if isPreflight(r) {
 		writePreflight(w, r)

@@ -139,3 +139,46 @@ func toPathStyle(r *http.Request) {
 		r.URL.RawPath = "/" + bucket + r.URL.RawPath
 	}
 }
+
+// FunctionURLPathPrefix is the path form of Lambda function URLs, which
+// needs no DNS: /_kiri/lambda-url/<url-id>/<path>.
+const FunctionURLPathPrefix = "/_kiri/lambda-url/"
+
+// FunctionURLID returns the url-id of a Lambda function URL host:
+// <url-id>.lambda-url.<region>.localhost, kiri's reachable form of AWS's
+// <url-id>.lambda-url.<region>.on.aws (also accepted); "" for other hosts.
+func FunctionURLID(hostport string) string {
+	// Every request passes here: reject other hosts without allocating.
+	if len(hostport) < 33 || hostport[32] != '.' {
+		return ""
+	}
+	host, _, err := net.SplitHostPort(hostport)
+	if err != nil {
+		host = hostport
+	}
+	labels := strings.Split(strings.ToLower(host), ".")
+	switch {
+	case len(labels) == 4 && labels[3] == "localhost":
+	case len(labels) == 5 && labels[3] == "on" && labels[4] == "aws":
+	default:
+		return ""
+	}
+	if labels[1] != "lambda-url" || labels[2] == "" || !isURLID(labels[0]) {
+		return ""
+	}
+	return labels[0]
+}
+
+// isURLID reports whether s has the form of a url-id: 32 lower-case
+// letters and digits.
+func isURLID(s string) bool {
+	if len(s) != 32 {
+		return false
+	}
+	for _, c := range s {
+		if (c < 'a' || c > 'z') && (c < '0' || c > '9') {
+			return false
+		}
+	}
+	return true
+}

@@ -192,6 +192,9 @@ func (s *Service) DeleteAlias(ctx context.Context, in *lambdaapi.DeleteAliasRequ
 		if err := tx.Delete(ref.ns().Key("policy", ref.name, name)); err != nil {
 			return err
 		}
+		if err := tx.Delete(ref.ns().Key("url", ref.name, name)); err != nil {
+			return err
+		}
 		return tx.Delete(ref.ns().Key("eic", ref.name, name))
 	})
 	if err != nil {
