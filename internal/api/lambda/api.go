@@ -48,6 +48,7 @@ var Implemented = []string{
 	"DeleteFunctionEventInvokeConfig",
 	"DeleteFunctionUrlConfig",
 	"DeleteLayerVersion",
+	"DeleteProvisionedConcurrencyConfig",
 	"GetAccountSettings",
 	"GetAlias",
 	"GetEventSourceMapping",
@@ -60,6 +61,8 @@ var Implemented = []string{
 	"GetLayerVersionByArn",
 	"GetLayerVersionPolicy",
 	"GetPolicy",
+	"GetProvisionedConcurrencyConfig",
+	"GetRuntimeManagementConfig",
 	"Invoke",
 	"InvokeAsync",
 	"ListAliases",
@@ -69,12 +72,15 @@ var Implemented = []string{
 	"ListFunctions",
 	"ListLayerVersions",
 	"ListLayers",
+	"ListProvisionedConcurrencyConfigs",
 	"ListTags",
 	"ListVersionsByFunction",
 	"PublishLayerVersion",
 	"PublishVersion",
 	"PutFunctionConcurrency",
 	"PutFunctionEventInvokeConfig",
+	"PutProvisionedConcurrencyConfig",
+	"PutRuntimeManagementConfig",
 	"RemoveLayerVersionPermission",
 	"RemovePermission",
 	"TagResource",
@@ -130,6 +136,9 @@ type API interface {
 	// DeleteLayerVersion deletes a version of an Lambda layer.
 	DeleteLayerVersion(ctx context.Context, in *DeleteLayerVersionRequest) (*DeleteLayerVersionOutput, error)
 
+	// DeleteProvisionedConcurrencyConfig deletes the provisioned concurrency configuration for a function.
+	DeleteProvisionedConcurrencyConfig(ctx context.Context, in *DeleteProvisionedConcurrencyConfigRequest) (*DeleteProvisionedConcurrencyConfigOutput, error)
+
 	// GetAccountSettings retrieves details about your account's limits and usage in an Amazon Web Services Region.
 	GetAccountSettings(ctx context.Context, in *GetAccountSettingsRequest) (*GetAccountSettingsResponse, error)
 
@@ -166,6 +175,12 @@ type API interface {
 	// GetPolicy returns the resource-based IAM policy for a function, version, or alias.
 	GetPolicy(ctx context.Context, in *GetPolicyRequest) (*GetPolicyResponse, error)
 
+	// GetProvisionedConcurrencyConfig retrieves the provisioned concurrency configuration for a function's alias or version.
+	GetProvisionedConcurrencyConfig(ctx context.Context, in *GetProvisionedConcurrencyConfigRequest) (*GetProvisionedConcurrencyConfigResponse, error)
+
+	// GetRuntimeManagementConfig retrieves the runtime management configuration for a function's version.
+	GetRuntimeManagementConfig(ctx context.Context, in *GetRuntimeManagementConfigRequest) (*GetRuntimeManagementConfigResponse, error)
+
 	// Invoke invokes a Lambda function.
 	Invoke(ctx context.Context, in *InvocationRequest) (*InvocationResponse, error)
 
@@ -193,6 +208,9 @@ type API interface {
 	// ListLayers lists Lambda layers and shows information about the latest version of each.
 	ListLayers(ctx context.Context, in *ListLayersRequest) (*ListLayersResponse, error)
 
+	// ListProvisionedConcurrencyConfigs retrieves a list of provisioned concurrency configurations for a function.
+	ListProvisionedConcurrencyConfigs(ctx context.Context, in *ListProvisionedConcurrencyConfigsRequest) (*ListProvisionedConcurrencyConfigsResponse, error)
+
 	// ListTags returns a function's tags.
 	ListTags(ctx context.Context, in *ListTagsRequest) (*ListTagsResponse, error)
 
@@ -210,6 +228,12 @@ type API interface {
 
 	// PutFunctionEventInvokeConfig configures options for asynchronous invocation on a function, version, or alias.
 	PutFunctionEventInvokeConfig(ctx context.Context, in *PutFunctionEventInvokeConfigRequest) (*FunctionEventInvokeConfig, error)
+
+	// PutProvisionedConcurrencyConfig adds a provisioned concurrency configuration to a function's alias or version.
+	PutProvisionedConcurrencyConfig(ctx context.Context, in *PutProvisionedConcurrencyConfigRequest) (*PutProvisionedConcurrencyConfigResponse, error)
+
+	// PutRuntimeManagementConfig sets the runtime management configuration for a function's version.
+	PutRuntimeManagementConfig(ctx context.Context, in *PutRuntimeManagementConfigRequest) (*PutRuntimeManagementConfigResponse, error)
 
 	// RemoveLayerVersionPermission removes a statement from the permissions policy for a version of an Lambda layer.
 	RemoveLayerVersionPermission(ctx context.Context, in *RemoveLayerVersionPermissionRequest) (*RemoveLayerVersionPermissionOutput, error)
@@ -246,56 +270,62 @@ type API interface {
 // operation, by operation name.
 func Handlers(impl API) map[string]protocol.Handler {
 	return map[string]protocol.Handler{
-		"AddLayerVersionPermission":       convert.Bind(impl.AddLayerVersionPermission),
-		"AddPermission":                   convert.Bind(impl.AddPermission),
-		"CreateAlias":                     convert.Bind(impl.CreateAlias),
-		"CreateEventSourceMapping":        convert.Bind(impl.CreateEventSourceMapping),
-		"CreateFunction":                  convert.Bind(impl.CreateFunction),
-		"CreateFunctionUrlConfig":         convert.Bind(impl.CreateFunctionUrlConfig),
-		"DeleteAlias":                     convert.Bind(impl.DeleteAlias),
-		"DeleteEventSourceMapping":        convert.Bind(impl.DeleteEventSourceMapping),
-		"DeleteFunction":                  convert.Bind(impl.DeleteFunction),
-		"DeleteFunctionConcurrency":       convert.Bind(impl.DeleteFunctionConcurrency),
-		"DeleteFunctionEventInvokeConfig": convert.Bind(impl.DeleteFunctionEventInvokeConfig),
-		"DeleteFunctionUrlConfig":         convert.Bind(impl.DeleteFunctionUrlConfig),
-		"DeleteLayerVersion":              convert.Bind(impl.DeleteLayerVersion),
-		"GetAccountSettings":              convert.Bind(impl.GetAccountSettings),
-		"GetAlias":                        convert.Bind(impl.GetAlias),
-		"GetEventSourceMapping":           convert.Bind(impl.GetEventSourceMapping),
-		"GetFunction":                     convert.Bind(impl.GetFunction),
-		"GetFunctionConcurrency":          convert.Bind(impl.GetFunctionConcurrency),
-		"GetFunctionConfiguration":        convert.Bind(impl.GetFunctionConfiguration),
-		"GetFunctionEventInvokeConfig":    convert.Bind(impl.GetFunctionEventInvokeConfig),
-		"GetFunctionUrlConfig":            convert.Bind(impl.GetFunctionUrlConfig),
-		"GetLayerVersion":                 convert.Bind(impl.GetLayerVersion),
-		"GetLayerVersionByArn":            convert.Bind(impl.GetLayerVersionByArn),
-		"GetLayerVersionPolicy":           convert.Bind(impl.GetLayerVersionPolicy),
-		"GetPolicy":                       convert.Bind(impl.GetPolicy),
-		"Invoke":                          convert.Bind(impl.Invoke),
-		"InvokeAsync":                     convert.Bind(impl.InvokeAsync),
-		"ListAliases":                     convert.Bind(impl.ListAliases),
-		"ListEventSourceMappings":         convert.Bind(impl.ListEventSourceMappings),
-		"ListFunctionEventInvokeConfigs":  convert.Bind(impl.ListFunctionEventInvokeConfigs),
-		"ListFunctionUrlConfigs":          convert.Bind(impl.ListFunctionUrlConfigs),
-		"ListFunctions":                   convert.Bind(impl.ListFunctions),
-		"ListLayerVersions":               convert.Bind(impl.ListLayerVersions),
-		"ListLayers":                      convert.Bind(impl.ListLayers),
-		"ListTags":                        convert.Bind(impl.ListTags),
-		"ListVersionsByFunction":          convert.Bind(impl.ListVersionsByFunction),
-		"PublishLayerVersion":             convert.Bind(impl.PublishLayerVersion),
-		"PublishVersion":                  convert.Bind(impl.PublishVersion),
-		"PutFunctionConcurrency":          convert.Bind(impl.PutFunctionConcurrency),
-		"PutFunctionEventInvokeConfig":    convert.Bind(impl.PutFunctionEventInvokeConfig),
-		"RemoveLayerVersionPermission":    convert.Bind(impl.RemoveLayerVersionPermission),
-		"RemovePermission":                convert.Bind(impl.RemovePermission),
-		"TagResource":                     convert.Bind(impl.TagResource),
-		"UntagResource":                   convert.Bind(impl.UntagResource),
-		"UpdateAlias":                     convert.Bind(impl.UpdateAlias),
-		"UpdateEventSourceMapping":        convert.Bind(impl.UpdateEventSourceMapping),
-		"UpdateFunctionCode":              convert.Bind(impl.UpdateFunctionCode),
-		"UpdateFunctionConfiguration":     convert.Bind(impl.UpdateFunctionConfiguration),
-		"UpdateFunctionEventInvokeConfig": convert.Bind(impl.UpdateFunctionEventInvokeConfig),
-		"UpdateFunctionUrlConfig":         convert.Bind(impl.UpdateFunctionUrlConfig),
+		"AddLayerVersionPermission":          convert.Bind(impl.AddLayerVersionPermission),
+		"AddPermission":                      convert.Bind(impl.AddPermission),
+		"CreateAlias":                        convert.Bind(impl.CreateAlias),
+		"CreateEventSourceMapping":           convert.Bind(impl.CreateEventSourceMapping),
+		"CreateFunction":                     convert.Bind(impl.CreateFunction),
+		"CreateFunctionUrlConfig":            convert.Bind(impl.CreateFunctionUrlConfig),
+		"DeleteAlias":                        convert.Bind(impl.DeleteAlias),
+		"DeleteEventSourceMapping":           convert.Bind(impl.DeleteEventSourceMapping),
+		"DeleteFunction":                     convert.Bind(impl.DeleteFunction),
+		"DeleteFunctionConcurrency":          convert.Bind(impl.DeleteFunctionConcurrency),
+		"DeleteFunctionEventInvokeConfig":    convert.Bind(impl.DeleteFunctionEventInvokeConfig),
+		"DeleteFunctionUrlConfig":            convert.Bind(impl.DeleteFunctionUrlConfig),
+		"DeleteLayerVersion":                 convert.Bind(impl.DeleteLayerVersion),
+		"DeleteProvisionedConcurrencyConfig": convert.Bind(impl.DeleteProvisionedConcurrencyConfig),
+		"GetAccountSettings":                 convert.Bind(impl.GetAccountSettings),
+		"GetAlias":                           convert.Bind(impl.GetAlias),
+		"GetEventSourceMapping":              convert.Bind(impl.GetEventSourceMapping),
+		"GetFunction":                        convert.Bind(impl.GetFunction),
+		"GetFunctionConcurrency":             convert.Bind(impl.GetFunctionConcurrency),
+		"GetFunctionConfiguration":           convert.Bind(impl.GetFunctionConfiguration),
+		"GetFunctionEventInvokeConfig":       convert.Bind(impl.GetFunctionEventInvokeConfig),
+		"GetFunctionUrlConfig":               convert.Bind(impl.GetFunctionUrlConfig),
+		"GetLayerVersion":                    convert.Bind(impl.GetLayerVersion),
+		"GetLayerVersionByArn":               convert.Bind(impl.GetLayerVersionByArn),
+		"GetLayerVersionPolicy":              convert.Bind(impl.GetLayerVersionPolicy),
+		"GetPolicy":                          convert.Bind(impl.GetPolicy),
+		"GetProvisionedConcurrencyConfig":    convert.Bind(impl.GetProvisionedConcurrencyConfig),
+		"GetRuntimeManagementConfig":         convert.Bind(impl.GetRuntimeManagementConfig),
+		"Invoke":                             convert.Bind(impl.Invoke),
+		"InvokeAsync":                        convert.Bind(impl.InvokeAsync),
+		"ListAliases":                        convert.Bind(impl.ListAliases),
+		"ListEventSourceMappings":            convert.Bind(impl.ListEventSourceMappings),
+		"ListFunctionEventInvokeConfigs":     convert.Bind(impl.ListFunctionEventInvokeConfigs),
+		"ListFunctionUrlConfigs":             convert.Bind(impl.ListFunctionUrlConfigs),
+		"ListFunctions":                      convert.Bind(impl.ListFunctions),
+		"ListLayerVersions":                  convert.Bind(impl.ListLayerVersions),
+		"ListLayers":                         convert.Bind(impl.ListLayers),
+		"ListProvisionedConcurrencyConfigs":  convert.Bind(impl.ListProvisionedConcurrencyConfigs),
+		"ListTags":                           convert.Bind(impl.ListTags),
+		"ListVersionsByFunction":             convert.Bind(impl.ListVersionsByFunction),
+		"PublishLayerVersion":                convert.Bind(impl.PublishLayerVersion),
+		"PublishVersion":                     convert.Bind(impl.PublishVersion),
+		"PutFunctionConcurrency":             convert.Bind(impl.PutFunctionConcurrency),
+		"PutFunctionEventInvokeConfig":       convert.Bind(impl.PutFunctionEventInvokeConfig),
+		"PutProvisionedConcurrencyConfig":    convert.Bind(impl.PutProvisionedConcurrencyConfig),
+		"PutRuntimeManagementConfig":         convert.Bind(impl.PutRuntimeManagementConfig),
+		"RemoveLayerVersionPermission":       convert.Bind(impl.RemoveLayerVersionPermission),
+		"RemovePermission":                   convert.Bind(impl.RemovePermission),
+		"TagResource":                        convert.Bind(impl.TagResource),
+		"UntagResource":                      convert.Bind(impl.UntagResource),
+		"UpdateAlias":                        convert.Bind(impl.UpdateAlias),
+		"UpdateEventSourceMapping":           convert.Bind(impl.UpdateEventSourceMapping),
+		"UpdateFunctionCode":                 convert.Bind(impl.UpdateFunctionCode),
+		"UpdateFunctionConfiguration":        convert.Bind(impl.UpdateFunctionConfiguration),
+		"UpdateFunctionEventInvokeConfig":    convert.Bind(impl.UpdateFunctionEventInvokeConfig),
+		"UpdateFunctionUrlConfig":            convert.Bind(impl.UpdateFunctionUrlConfig),
 	}
 }
 
@@ -427,6 +457,11 @@ func NewPolicyLengthExceededException(format string, args ...any) *protocol.Erro
 // NewPreconditionFailedException returns the PreconditionFailedException error (code PreconditionFailedException, HTTP 412).
 func NewPreconditionFailedException(format string, args ...any) *protocol.Error {
 	return protocol.ModelError(Model().Shapes["PreconditionFailedException"], fmt.Sprintf(format, args...))
+}
+
+// NewProvisionedConcurrencyConfigNotFoundException returns the ProvisionedConcurrencyConfigNotFoundException error (code ProvisionedConcurrencyConfigNotFoundException, HTTP 404).
+func NewProvisionedConcurrencyConfigNotFoundException(format string, args ...any) *protocol.Error {
+	return protocol.ModelError(Model().Shapes["ProvisionedConcurrencyConfigNotFoundException"], fmt.Sprintf(format, args...))
 }
 
 // NewRecursiveInvocationException returns the RecursiveInvocationException error (code RecursiveInvocationException, HTTP 400).

@@ -220,6 +220,11 @@ type DeleteLayerVersionRequest struct {
 	VersionNumber *int64  `aws:"VersionNumber"` // required
 }
 
+type DeleteProvisionedConcurrencyConfigRequest struct {
+	FunctionName *string `aws:"FunctionName"` // required
+	Qualifier    *string `aws:"Qualifier"`    // required
+}
+
 // DestinationConfig: A configuration object that specifies the destination of an event after Lambda processes it.
 type DestinationConfig struct {
 	OnSuccess *OnSuccess `aws:"OnSuccess"`
@@ -529,6 +534,31 @@ type GetPolicyResponse struct {
 	RevisionId *string `aws:"RevisionId"`
 }
 
+type GetProvisionedConcurrencyConfigRequest struct {
+	FunctionName *string `aws:"FunctionName"` // required
+	Qualifier    *string `aws:"Qualifier"`    // required
+}
+
+type GetProvisionedConcurrencyConfigResponse struct {
+	RequestedProvisionedConcurrentExecutions *int64  `aws:"RequestedProvisionedConcurrentExecutions"`
+	AvailableProvisionedConcurrentExecutions *int64  `aws:"AvailableProvisionedConcurrentExecutions"`
+	AllocatedProvisionedConcurrentExecutions *int64  `aws:"AllocatedProvisionedConcurrentExecutions"`
+	Status                                   *string `aws:"Status"`
+	StatusReason                             *string `aws:"StatusReason"`
+	LastModified                             *string `aws:"LastModified"`
+}
+
+type GetRuntimeManagementConfigRequest struct {
+	FunctionName *string `aws:"FunctionName"` // required
+	Qualifier    *string `aws:"Qualifier"`
+}
+
+type GetRuntimeManagementConfigResponse struct {
+	UpdateRuntimeOn   *string `aws:"UpdateRuntimeOn"`
+	RuntimeVersionArn *string `aws:"RuntimeVersionArn"`
+	FunctionArn       *string `aws:"FunctionArn"`
+}
+
 // ImageConfig: Configuration values that override the container image Dockerfile settings.
 type ImageConfig struct {
 	EntryPoint       []string `aws:"EntryPoint"`
@@ -768,6 +798,17 @@ type ListLayersResponse struct {
 	Layers     []LayersListItem `aws:"Layers"`
 }
 
+type ListProvisionedConcurrencyConfigsRequest struct {
+	FunctionName *string `aws:"FunctionName"` // required
+	Marker       *string `aws:"Marker"`
+	MaxItems     *int64  `aws:"MaxItems"`
+}
+
+type ListProvisionedConcurrencyConfigsResponse struct {
+	ProvisionedConcurrencyConfigs []ProvisionedConcurrencyConfigListItem `aws:"ProvisionedConcurrencyConfigs"`
+	NextMarker                    *string                                `aws:"NextMarker"`
+}
+
 type ListTagsRequest struct {
 	Resource *string `aws:"Resource"` // required
 }
@@ -817,6 +858,23 @@ type PreconditionFailedException struct {
 	Message *string `aws:"message"`
 }
 
+// ProvisionedConcurrencyConfigListItem details about the provisioned concurrency configuration for a function alias or version.
+type ProvisionedConcurrencyConfigListItem struct {
+	FunctionArn                              *string `aws:"FunctionArn"`
+	RequestedProvisionedConcurrentExecutions *int64  `aws:"RequestedProvisionedConcurrentExecutions"`
+	AvailableProvisionedConcurrentExecutions *int64  `aws:"AvailableProvisionedConcurrentExecutions"`
+	AllocatedProvisionedConcurrentExecutions *int64  `aws:"AllocatedProvisionedConcurrentExecutions"`
+	Status                                   *string `aws:"Status"`
+	StatusReason                             *string `aws:"StatusReason"`
+	LastModified                             *string `aws:"LastModified"`
+}
+
+// ProvisionedConcurrencyConfigNotFoundException: The specified configuration does not exist.
+type ProvisionedConcurrencyConfigNotFoundException struct {
+	Type    *string `aws:"Type"`
+	Message *string `aws:"message"`
+}
+
 type PublishLayerVersionRequest struct {
 	LayerName               *string                   `aws:"LayerName"` // required
 	Description             *string                   `aws:"Description"`
@@ -856,6 +914,34 @@ type PutFunctionEventInvokeConfigRequest struct {
 	MaximumRetryAttempts     *int64             `aws:"MaximumRetryAttempts"`
 	MaximumEventAgeInSeconds *int64             `aws:"MaximumEventAgeInSeconds"`
 	DestinationConfig        *DestinationConfig `aws:"DestinationConfig"`
+}
+
+type PutProvisionedConcurrencyConfigRequest struct {
+	FunctionName                    *string `aws:"FunctionName"`                    // required
+	Qualifier                       *string `aws:"Qualifier"`                       // required
+	ProvisionedConcurrentExecutions *int64  `aws:"ProvisionedConcurrentExecutions"` // required
+}
+
+type PutProvisionedConcurrencyConfigResponse struct {
+	RequestedProvisionedConcurrentExecutions *int64  `aws:"RequestedProvisionedConcurrentExecutions"`
+	AvailableProvisionedConcurrentExecutions *int64  `aws:"AvailableProvisionedConcurrentExecutions"`
+	AllocatedProvisionedConcurrentExecutions *int64  `aws:"AllocatedProvisionedConcurrentExecutions"`
+	Status                                   *string `aws:"Status"`
+	StatusReason                             *string `aws:"StatusReason"`
+	LastModified                             *string `aws:"LastModified"`
+}
+
+type PutRuntimeManagementConfigRequest struct {
+	FunctionName      *string `aws:"FunctionName"` // required
+	Qualifier         *string `aws:"Qualifier"`
+	UpdateRuntimeOn   *string `aws:"UpdateRuntimeOn"` // required
+	RuntimeVersionArn *string `aws:"RuntimeVersionArn"`
+}
+
+type PutRuntimeManagementConfigResponse struct {
+	UpdateRuntimeOn   *string `aws:"UpdateRuntimeOn"` // required
+	FunctionArn       *string `aws:"FunctionArn"`     // required
+	RuntimeVersionArn *string `aws:"RuntimeVersionArn"`
 }
 
 // RecursiveInvocationException: Lambda has detected your function being invoked in a recursive loop with other Amazon Web Services resources and stopped your function's invocation.
@@ -1122,16 +1208,17 @@ type VpcConfigResponse struct {
 
 // The operations that take no input or return no output use these.
 type (
-	DeleteAliasOutput                     struct{}
-	DeleteFunctionOutput                  struct{}
-	DeleteFunctionConcurrencyOutput       struct{}
-	DeleteFunctionEventInvokeConfigOutput struct{}
-	DeleteFunctionUrlConfigOutput         struct{}
-	DeleteLayerVersionOutput              struct{}
-	RemoveLayerVersionPermissionOutput    struct{}
-	RemovePermissionOutput                struct{}
-	TagResourceOutput                     struct{}
-	UntagResourceOutput                   struct{}
+	DeleteAliasOutput                        struct{}
+	DeleteFunctionOutput                     struct{}
+	DeleteFunctionConcurrencyOutput          struct{}
+	DeleteFunctionEventInvokeConfigOutput    struct{}
+	DeleteFunctionUrlConfigOutput            struct{}
+	DeleteLayerVersionOutput                 struct{}
+	DeleteProvisionedConcurrencyConfigOutput struct{}
+	RemoveLayerVersionPermissionOutput       struct{}
+	RemovePermissionOutput                   struct{}
+	TagResourceOutput                        struct{}
+	UntagResourceOutput                      struct{}
 )
 
 // Values of ApplicationLogLevel.
@@ -1245,6 +1332,13 @@ const (
 const (
 	PackageTypeZip   = "Zip"
 	PackageTypeImage = "Image"
+)
+
+// Values of ProvisionedConcurrencyStatusEnum.
+const (
+	ProvisionedConcurrencyStatusEnumInProgress = "IN_PROGRESS"
+	ProvisionedConcurrencyStatusEnumReady      = "READY"
+	ProvisionedConcurrencyStatusEnumFailed     = "FAILED"
 )
 
 // Values of Runtime.
@@ -1370,4 +1464,11 @@ const (
 const (
 	TracingModeActive      = "Active"
 	TracingModePassThrough = "PassThrough"
+)
+
+// Values of UpdateRuntimeOn.
+const (
+	UpdateRuntimeOnAuto           = "Auto"
+	UpdateRuntimeOnManual         = "Manual"
+	UpdateRuntimeOnFunctionUpdate = "FunctionUpdate"
 )

@@ -40,14 +40,17 @@ var Implemented = []string{
 	"DeleteLogGroup",
 	"DeleteLogStream",
 	"DeleteRetentionPolicy",
+	"DeleteSubscriptionFilter",
 	"DescribeLogGroups",
 	"DescribeLogStreams",
+	"DescribeSubscriptionFilters",
 	"FilterLogEvents",
 	"GetLogEvents",
 	"ListTagsForResource",
 	"ListTagsLogGroup",
 	"PutLogEvents",
 	"PutRetentionPolicy",
+	"PutSubscriptionFilter",
 	"TagLogGroup",
 	"TagResource",
 	"UntagLogGroup",
@@ -73,11 +76,17 @@ type API interface {
 	// DeleteRetentionPolicy deletes the specified retention policy.
 	DeleteRetentionPolicy(ctx context.Context, in *DeleteRetentionPolicyRequest) (*DeleteRetentionPolicyOutput, error)
 
+	// DeleteSubscriptionFilter deletes the specified subscription filter.
+	DeleteSubscriptionFilter(ctx context.Context, in *DeleteSubscriptionFilterRequest) (*DeleteSubscriptionFilterOutput, error)
+
 	// DescribeLogGroups lists the specified log groups.
 	DescribeLogGroups(ctx context.Context, in *DescribeLogGroupsRequest) (*DescribeLogGroupsResponse, error)
 
 	// DescribeLogStreams lists the log streams for the specified log group.
 	DescribeLogStreams(ctx context.Context, in *DescribeLogStreamsRequest) (*DescribeLogStreamsResponse, error)
+
+	// DescribeSubscriptionFilters lists the subscription filters for the specified log group.
+	DescribeSubscriptionFilters(ctx context.Context, in *DescribeSubscriptionFiltersRequest) (*DescribeSubscriptionFiltersResponse, error)
 
 	// FilterLogEvents lists log events from the specified log group.
 	FilterLogEvents(ctx context.Context, in *FilterLogEventsRequest) (*FilterLogEventsResponse, error)
@@ -97,6 +106,9 @@ type API interface {
 	// PutRetentionPolicy sets the retention of the specified log group.
 	PutRetentionPolicy(ctx context.Context, in *PutRetentionPolicyRequest) (*PutRetentionPolicyOutput, error)
 
+	// PutSubscriptionFilter creates or updates a subscription filter and associates it with the specified log group.
+	PutSubscriptionFilter(ctx context.Context, in *PutSubscriptionFilterRequest) (*PutSubscriptionFilterOutput, error)
+
 	// TagLogGroup: The TagLogGroup operation is on the path to deprecation.
 	TagLogGroup(ctx context.Context, in *TagLogGroupRequest) (*TagLogGroupOutput, error)
 
@@ -114,23 +126,26 @@ type API interface {
 // operation, by operation name.
 func Handlers(impl API) map[string]protocol.Handler {
 	return map[string]protocol.Handler{
-		"CreateLogGroup":        convert.Bind(impl.CreateLogGroup),
-		"CreateLogStream":       convert.Bind(impl.CreateLogStream),
-		"DeleteLogGroup":        convert.Bind(impl.DeleteLogGroup),
-		"DeleteLogStream":       convert.Bind(impl.DeleteLogStream),
-		"DeleteRetentionPolicy": convert.Bind(impl.DeleteRetentionPolicy),
-		"DescribeLogGroups":     convert.Bind(impl.DescribeLogGroups),
-		"DescribeLogStreams":    convert.Bind(impl.DescribeLogStreams),
-		"FilterLogEvents":       convert.Bind(impl.FilterLogEvents),
-		"GetLogEvents":          convert.Bind(impl.GetLogEvents),
-		"ListTagsForResource":   convert.Bind(impl.ListTagsForResource),
-		"ListTagsLogGroup":      convert.Bind(impl.ListTagsLogGroup),
-		"PutLogEvents":          convert.Bind(impl.PutLogEvents),
-		"PutRetentionPolicy":    convert.Bind(impl.PutRetentionPolicy),
-		"TagLogGroup":           convert.Bind(impl.TagLogGroup),
-		"TagResource":           convert.Bind(impl.TagResource),
-		"UntagLogGroup":         convert.Bind(impl.UntagLogGroup),
-		"UntagResource":         convert.Bind(impl.UntagResource),
+		"CreateLogGroup":              convert.Bind(impl.CreateLogGroup),
+		"CreateLogStream":             convert.Bind(impl.CreateLogStream),
+		"DeleteLogGroup":              convert.Bind(impl.DeleteLogGroup),
+		"DeleteLogStream":             convert.Bind(impl.DeleteLogStream),
+		"DeleteRetentionPolicy":       convert.Bind(impl.DeleteRetentionPolicy),
+		"DeleteSubscriptionFilter":    convert.Bind(impl.DeleteSubscriptionFilter),
+		"DescribeLogGroups":           convert.Bind(impl.DescribeLogGroups),
+		"DescribeLogStreams":          convert.Bind(impl.DescribeLogStreams),
+		"DescribeSubscriptionFilters": convert.Bind(impl.DescribeSubscriptionFilters),
+		"FilterLogEvents":             convert.Bind(impl.FilterLogEvents),
+		"GetLogEvents":                convert.Bind(impl.GetLogEvents),
+		"ListTagsForResource":         convert.Bind(impl.ListTagsForResource),
+		"ListTagsLogGroup":            convert.Bind(impl.ListTagsLogGroup),
+		"PutLogEvents":                convert.Bind(impl.PutLogEvents),
+		"PutRetentionPolicy":          convert.Bind(impl.PutRetentionPolicy),
+		"PutSubscriptionFilter":       convert.Bind(impl.PutSubscriptionFilter),
+		"TagLogGroup":                 convert.Bind(impl.TagLogGroup),
+		"TagResource":                 convert.Bind(impl.TagResource),
+		"UntagLogGroup":               convert.Bind(impl.UntagLogGroup),
+		"UntagResource":               convert.Bind(impl.UntagResource),
 	}
 }
 

@@ -32,6 +32,11 @@ type DeleteRetentionPolicyRequest struct {
 	LogGroupName *string `aws:"logGroupName"` // required
 }
 
+type DeleteSubscriptionFilterRequest struct {
+	LogGroupName *string `aws:"logGroupName"` // required
+	FilterName   *string `aws:"filterName"`   // required
+}
+
 type DescribeLogGroupsRequest struct {
 	AccountIdentifiers    []string `aws:"accountIdentifiers"`
 	LogGroupNamePrefix    *string  `aws:"logGroupNamePrefix"`
@@ -60,6 +65,18 @@ type DescribeLogStreamsRequest struct {
 type DescribeLogStreamsResponse struct {
 	LogStreams []LogStream `aws:"logStreams"`
 	NextToken  *string     `aws:"nextToken"`
+}
+
+type DescribeSubscriptionFiltersRequest struct {
+	LogGroupName     *string `aws:"logGroupName"` // required
+	FilterNamePrefix *string `aws:"filterNamePrefix"`
+	NextToken        *string `aws:"nextToken"`
+	Limit            *int64  `aws:"limit"`
+}
+
+type DescribeSubscriptionFiltersResponse struct {
+	SubscriptionFilters []SubscriptionFilter `aws:"subscriptionFilters"`
+	NextToken           *string              `aws:"nextToken"`
 }
 
 type FilterLogEventsRequest struct {
@@ -196,6 +213,15 @@ type PutRetentionPolicyRequest struct {
 	RetentionInDays *int64  `aws:"retentionInDays"` // required
 }
 
+type PutSubscriptionFilterRequest struct {
+	LogGroupName   *string `aws:"logGroupName"`   // required
+	FilterName     *string `aws:"filterName"`     // required
+	FilterPattern  *string `aws:"filterPattern"`  // required
+	DestinationArn *string `aws:"destinationArn"` // required
+	RoleArn        *string `aws:"roleArn"`
+	Distribution   *string `aws:"distribution"`
+}
+
 // RejectedLogEventsInfo represents the rejected events.
 type RejectedLogEventsInfo struct {
 	TooNewLogEventStartIndex *int64 `aws:"tooNewLogEventStartIndex"`
@@ -217,6 +243,17 @@ type SearchedLogStream struct {
 
 // ServiceUnavailableException: The service cannot complete the request.
 type ServiceUnavailableException struct{}
+
+// SubscriptionFilter represents a subscription filter.
+type SubscriptionFilter struct {
+	FilterName     *string `aws:"filterName"`
+	LogGroupName   *string `aws:"logGroupName"`
+	FilterPattern  *string `aws:"filterPattern"`
+	DestinationArn *string `aws:"destinationArn"`
+	RoleArn        *string `aws:"roleArn"`
+	Distribution   *string `aws:"distribution"`
+	CreationTime   *int64  `aws:"creationTime"`
+}
 
 type TagLogGroupRequest struct {
 	LogGroupName *string           `aws:"logGroupName"` // required
@@ -249,16 +286,18 @@ type UntagResourceRequest struct {
 
 // The operations that take no input or return no output use these.
 type (
-	CreateLogGroupOutput        struct{}
-	CreateLogStreamOutput       struct{}
-	DeleteLogGroupOutput        struct{}
-	DeleteLogStreamOutput       struct{}
-	DeleteRetentionPolicyOutput struct{}
-	PutRetentionPolicyOutput    struct{}
-	TagLogGroupOutput           struct{}
-	TagResourceOutput           struct{}
-	UntagLogGroupOutput         struct{}
-	UntagResourceOutput         struct{}
+	CreateLogGroupOutput           struct{}
+	CreateLogStreamOutput          struct{}
+	DeleteLogGroupOutput           struct{}
+	DeleteLogStreamOutput          struct{}
+	DeleteRetentionPolicyOutput    struct{}
+	DeleteSubscriptionFilterOutput struct{}
+	PutRetentionPolicyOutput       struct{}
+	PutSubscriptionFilterOutput    struct{}
+	TagLogGroupOutput              struct{}
+	TagResourceOutput              struct{}
+	UntagLogGroupOutput            struct{}
+	UntagResourceOutput            struct{}
 )
 
 // Values of DataProtectionStatus.
@@ -267,6 +306,12 @@ const (
 	DataProtectionStatusDeleted   = "DELETED"
 	DataProtectionStatusArchived  = "ARCHIVED"
 	DataProtectionStatusDisabled  = "DISABLED"
+)
+
+// Values of Distribution.
+const (
+	DistributionRandom      = "Random"
+	DistributionByLogStream = "ByLogStream"
 )
 
 // Values of InheritedProperty.

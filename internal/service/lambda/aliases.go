@@ -147,6 +147,7 @@ func (s *Service) UpdateAlias(ctx context.Context, in *lambdaapi.UpdateAliasRequ
 		return nil, err
 	}
 	var out *lambdaapi.AliasConfiguration
+	moved := false
 	err = s.st.Update(func(tx store.Tx) error {
 		f, err := getFunction(tx, ref)
 		if err != nil {
@@ -159,6 +160,7 @@ func (s *Service) UpdateAlias(ctx context.Context, in *lambdaapi.UpdateAliasRequ
 		if err := checkRevision(in.RevisionId, a.RevisionID); err != nil {
 			return err
 		}
+		moved = in.FunctionVersion != nil && *in.FunctionVersion != a.Version
 		setIf(&a.Version, in.FunctionVersion)
 		setIf(&a.Description, in.Description)
 		if in.RoutingConfig != nil {
@@ -171,6 +173,10 @@ func (s *Service) UpdateAlias(ctx context.Context, in *lambdaapi.UpdateAliasRequ
 		out = a.toAPI(ref)
 		return store.PutJSON(tx, aliasKey(ref, a.Name), a)
 	})
+	if err == nil && moved {
+		// Its provisioned environments move to the new version.
+		s.reprovision(ref, api.Deref(in.Name))
+	}
 	return out, err
 }
 
@@ -195,11 +201,15 @@ func (s *Service) DeleteAlias(ctx context.Context, in *lambdaapi.DeleteAliasRequ
 		if err := tx.Delete(ref.ns().Key("url", ref.name, name)); err != nil {
 			return err
 		}
+		if err := tx.Delete(pcKey(ref, name)); err != nil {
+			return err
+		}
 		return tx.Delete(ref.ns().Key("eic", ref.name, name))
 	})
 	if err != nil {
 		return nil, err
 	}
+	s.unprovision(ref, name)
 	return &lambdaapi.DeleteAliasOutput{}, nil
 }
 

@@ -221,7 +221,8 @@ func (s *Service) DeleteFunction(ctx context.Context, in *lambdaapi.DeleteFuncti
 			return err
 		}
 		for _, p := range [][]byte{fnKey(ref.ns(), ref.name), ref.ns().Prefix("ver", ref.name), ref.ns().Prefix("alias", ref.name),
-			ref.ns().Prefix("policy", ref.name), ref.ns().Prefix("eic", ref.name), ref.ns().Prefix("url", ref.name)} {
+			ref.ns().Prefix("policy", ref.name), ref.ns().Prefix("eic", ref.name), ref.ns().Prefix("url", ref.name),
+			ref.ns().Prefix("pc", ref.name), ref.ns().Prefix("rtm", ref.name)} {
 			if err := deletePrefix(tx, p); err != nil {
 				return err
 			}
@@ -252,6 +253,13 @@ func (s *Service) deleteVersion(ref fnRef) error {
 			return err
 		}
 		if err := tx.Delete(ref.ns().Key("eic", ref.name, ref.qualifier)); err != nil {
+			return err
+		}
+		// Its provisioned environments go with Retire below.
+		if err := tx.Delete(pcKey(ref, ref.qualifier)); err != nil {
+			return err
+		}
+		if err := tx.Delete(rtmKey(ref, ref.qualifier)); err != nil {
 			return err
 		}
 		return tx.Delete(key)

@@ -12,6 +12,8 @@
 //	policy/<name>/<qualifier>  resource policy statements ("" = unqualified)
 //	eic/<name>/<qualifier>     event invoke config ("$LATEST", version or alias)
 //	esm/<uuid>                 event source mapping
+//	pc/<name>/<qualifier>      provisioned concurrency config (version or alias)
+//	rtm/<name>/<qualifier>     runtime management config ("$LATEST" or version)
 //
 // and, in the account-less namespace ("lambda", "", ""), the durable queue of
 // asynchronous invocations (async/<id>), scanned by one worker per Service.
@@ -107,6 +109,7 @@ func New(cfg Config) *Service {
 	s := &Service{cfg: cfg, st: cfg.Store, invoker: cfg.Invoker, now: cfg.Now, log: cfg.Logger, pollers: map[string]Poller{}}
 	s.async = newAsyncWorker(s)
 	s.async.start()
+	s.replayProvisioned()
 	return s
 }
 

@@ -75,7 +75,8 @@ func (s *Service) PutFunctionConcurrency(ctx context.Context, in *lambdaapi.PutF
 		if err != nil {
 			return err
 		}
-		others, err := reservedTotal(tx, ref.scope, ref.name)
+		// Reservations and other functions' provisioned concurrency.
+		others, err := committedConcurrency(tx, ref.scope, func(name, _ string) bool { return name == ref.name })
 		if err != nil {
 			return err
 		}
@@ -90,17 +91,6 @@ func (s *Service) PutFunctionConcurrency(ctx context.Context, in *lambdaapi.PutF
 	}
 	// The engine reads the cap from runtime.Function at each invoke; no retire needed.
 	return &lambdaapi.Concurrency{ReservedConcurrentExecutions: &want}, nil
-}
-
-// reservedTotal sums the reservations of the account's functions other than except.
-func reservedTotal(tx store.Tx, sc scope, except string) (int64, error) {
-	var total int64
-	err := scanFunctions(tx, sc, func(f *functionRecord) {
-		if f.Reserved != nil && f.Latest.Name != except {
-			total += *f.Reserved
-		}
-	})
-	return total, err
 }
 
 func scanFunctions(tx store.Tx, sc scope, fn func(*functionRecord)) error {
@@ -156,14 +146,16 @@ func (s *Service) GetAccountSettings(ctx context.Context, _ *lambdaapi.GetAccoun
 	sc := s.scopeOf(ctx)
 	var count, codeSize, reserved int64
 	err := s.st.View(func(tx store.Tx) error {
-		return scanFunctions(tx, sc, func(f *functionRecord) {
+		err := scanFunctions(tx, sc, func(f *functionRecord) {
 			count++
 			codeSize += f.Latest.CodeSize
-			if f.Reserved != nil {
-				reserved += *f.Reserved
-			}
 			_ = scanVersions(tx, sc, f.Latest.Name, func(c *fnConfig) { codeSize += c.CodeSize })
 		})
+		if err != nil {
+			return err
+		}
+		reserved, err = committedConcurrency(tx, sc, func(string, string) bool { return false })
+		return err
 	})
 	if err != nil {
 		return nil, err

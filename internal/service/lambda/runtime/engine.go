@@ -54,6 +54,8 @@ type Engine struct {
 	mu        sync.Mutex
 	closed    bool
 	idle      map[string][]*env // by Function.Key, most recently used last
+	provIdle  map[string][]*env // provisioned environments not busy, by Function.Key
+	pools     map[string]*pool  // provisioned pools, by the id given to Provision
 	all       map[*env]struct{}
 	busyByFn  map[string]int // by Function.ARN
 	busyTotal int
@@ -100,6 +102,8 @@ func New(cfg Config) *Engine {
 	eng := &Engine{
 		cfg:      cfg,
 		idle:     map[string][]*env{},
+		provIdle: map[string][]*env{},
+		pools:    map[string]*pool{},
 		all:      map[*env]struct{}{},
 		busyByFn: map[string]int{},
 		interps:  map[string]string{},
@@ -180,17 +184,32 @@ func (eng *Engine) acquire(fn *Function) (*env, error) {
 	}
 	eng.busyByFn[fn.ARN]++
 	eng.busyTotal++
-	for envs := eng.idle[fn.Key]; len(envs) > 0; envs = eng.idle[fn.Key] {
+	// Provisioned environments first: they are what the account pays for.
+	if e := eng.popIdle(eng.provIdle, fn); e != nil {
+		return e, nil
+	}
+	return eng.popIdle(eng.idle, fn), nil
+}
+
+// popIdle takes the most recently used usable environment of fn from
+// pool, killing the unusable ones it finds on the way (a provisioned one
+// is then replaced by its pool's watcher). Called with eng.mu held.
+func (eng *Engine) popIdle(pool map[string][]*env, fn *Function) *env {
+	for envs := pool[fn.Key]; len(envs) > 0; envs = pool[fn.Key] {
 		e := envs[len(envs)-1]
-		eng.idle[fn.Key] = envs[:len(envs)-1]
+		if len(envs) == 1 {
+			delete(pool, fn.Key)
+		} else {
+			pool[fn.Key] = envs[:len(envs)-1]
+		}
 		if !e.usable(fn) {
 			delete(eng.all, e)
 			e.kill()
 			continue
 		}
-		return e, nil
+		return e
 	}
-	return nil, nil
+	return nil
 }
 
 // usable reports whether an idle environment may take an invocation of fn.
@@ -227,14 +246,25 @@ func (eng *Engine) release(fn *Function, e *env, keep bool) {
 	}
 	e.warm = true
 	e.lastUsed = time.Now()
+	if e.pool != nil {
+		// Kept warm however long it idles: the reaper does not look here.
+		eng.provIdle[e.key] = append(eng.provIdle[e.key], e)
+		return
+	}
 	eng.idle[e.key] = append(eng.idle[e.key], e)
 }
 
 // Retire stops the environments of functions whose Key starts with prefix:
-// idle ones now, busy ones when their invocation ends.
+// idle ones now, busy ones when their invocation ends. Provisioned pools of
+// such functions go too.
 func (eng *Engine) Retire(prefix string) {
 	eng.mu.Lock()
 	defer eng.mu.Unlock()
+	for id, p := range eng.pools {
+		if strings.HasPrefix(p.fn.Key, prefix) {
+			eng.dropPool(id)
+		}
+	}
 	for e := range eng.all {
 		if strings.HasPrefix(e.key, prefix) {
 			e.retired = true
@@ -262,6 +292,11 @@ func (eng *Engine) Close() error {
 	}
 	eng.closed = true
 	close(eng.stop)
+	for _, p := range eng.pools {
+		p.cancel()
+	}
+	eng.pools = map[string]*pool{}
+	eng.provIdle = map[string][]*env{}
 	for e := range eng.all {
 		e.kill()
 	}

@@ -50,7 +50,8 @@ type env struct {
 	// Guarded by Engine.mu.
 	lastUsed time.Time
 	retired  bool
-	warm     bool // has served an invocation (no Init Duration any more)
+	warm     bool  // initialized before this invocation: no Init Duration
+	pool     *pool // the provisioned pool it belongs to; nil for on-demand
 }
 
 // pending is one invocation handed to an environment.
@@ -96,9 +97,21 @@ type command struct {
 	args []string
 }
 
-// startEnv starts a process for fn. It returns once the process runs; the
-// caller waits for readiness (the first GET /next).
+// Values of AWS_LAMBDA_INITIALIZATION_TYPE.
+const (
+	initOnDemand    = "on-demand"
+	initProvisioned = "provisioned-concurrency"
+)
+
+// startEnv starts an on-demand environment for fn.
 func (eng *Engine) startEnv(ctx context.Context, fn *Function) (*env, error) {
+	return eng.startEnvAs(ctx, fn, initOnDemand)
+}
+
+// startEnvAs starts a process for fn with initialization type initType. It
+// returns once the process runs; the caller waits for readiness (the first
+// GET /next).
+func (eng *Engine) startEnvAs(ctx context.Context, fn *Function, initType string) (*env, error) {
 	rt, err := eng.runtimeDir()
 	if err != nil {
 		return nil, err
@@ -155,7 +168,7 @@ func (eng *Engine) startEnv(ctx context.Context, fn *Function) (*env, error) {
 
 	cmd := exec.Command(cmdSpec.path, cmdSpec.args...)
 	cmd.Dir = fn.CodeDir
-	cmd.Env = eng.environ(fn, rt, dir, ln.Addr().String(), stream, creds)
+	cmd.Env = eng.environ(fn, rt, dir, ln.Addr().String(), stream, initType, creds)
 	cmd.Stdout = pw
 	cmd.Stderr = pw
 	// Its own process group, so a timeout kills everything it spawned.
@@ -239,7 +252,7 @@ func (eng *Engine) command(fn *Function, rt string) (command, error) {
 // environ builds the process environment from scratch: the documented
 // predefined variables and the function's own, and nothing of the host's
 // but PATH, so host AWS_* settings cannot leak into functions.
-func (eng *Engine) environ(fn *Function, rt, dir, api, stream string, creds Credentials) []string {
+func (eng *Engine) environ(fn *Function, rt, dir, api, stream, initType string, creds Credentials) []string {
 	mem := strconv.Itoa(memoryMB(fn))
 	version := fn.Version
 	if version == "" {
@@ -279,7 +292,7 @@ func (eng *Engine) environ(fn *Function, rt, dir, api, stream string, creds Cred
 		"AWS_LAMBDA_FUNCTION_MEMORY_SIZE": mem,
 		"AWS_LAMBDA_FUNCTION_MEMORY":      mem,
 		"AWS_LAMBDA_FUNCTION_VERSION":     version,
-		"AWS_LAMBDA_INITIALIZATION_TYPE":  "on-demand",
+		"AWS_LAMBDA_INITIALIZATION_TYPE":  initType,
 		"AWS_LAMBDA_LOG_GROUP_NAME":       logGroup(fn),
 		"AWS_LAMBDA_LOG_STREAM_NAME":      stream,
 		"AWS_LAMBDA_RUNTIME_API":          api,
