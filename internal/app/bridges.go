@@ -15,6 +15,7 @@ import (
 	sqsapi "github.com/kiricloud/kiri/internal/api/sqs"
 	"github.com/kiricloud/kiri/internal/mailbox"
 	"github.com/kiricloud/kiri/internal/pattern"
+	"github.com/kiricloud/kiri/internal/protocol"
 	"github.com/kiricloud/kiri/internal/request"
 	lambdaservice "github.com/kiricloud/kiri/internal/service/lambda"
 	snsservice "github.com/kiricloud/kiri/internal/service/sns"
@@ -51,6 +52,43 @@ func (b snsToLambda) InvokeEvent(ctx context.Context, functionArn, topicArn stri
 	if !allowed {
 		return fmt.Errorf("the resource policy of %s does not allow sns.amazonaws.com to invoke it for %s (lambda add-permission)", functionArn, topicArn)
 	}
+	return invokeEvent(ctx, b.lambda, functionArn, payload)
+}
+
+// logsToLambda lets CloudWatch Logs subscription filters invoke functions
+// asynchronously, when the function's resource policy lets CloudWatch Logs
+// (logs.amazonaws.com, or the regional logs.<region>.amazonaws.com) invoke
+// it for the log group.
+type logsToLambda struct{ lambda *lambdaservice.Service }
+
+func (b logsToLambda) AllowsLogs(ctx context.Context, functionArn, groupArn string) (bool, error) {
+	for _, principal := range []string{"logs.amazonaws.com", "logs." + arnPart(groupArn, 3) + ".amazonaws.com"} {
+		allowed, err := b.lambda.AllowsInvoke(ctx, functionArn, principal, groupArn, arnAccount(groupArn))
+		var perr *protocol.Error
+		if errors.As(err, &perr) {
+			return false, nil // no such function: CloudWatch Logs cannot execute it
+		}
+		if err != nil || allowed {
+			return allowed, err
+		}
+	}
+	return false, nil
+}
+
+// FunctionLogGroup is the group the function logs to: its LoggingConfig's,
+// else /aws/lambda/<name>.
+func (b logsToLambda) FunctionLogGroup(ctx context.Context, functionArn string) (string, error) {
+	cfg, err := b.lambda.GetFunctionConfiguration(ctx, &lambdaapi.GetFunctionConfigurationRequest{FunctionName: api.Ptr(functionArn)})
+	if err != nil {
+		return "", err
+	}
+	if cfg.LoggingConfig != nil && api.Deref(cfg.LoggingConfig.LogGroup) != "" {
+		return *cfg.LoggingConfig.LogGroup, nil
+	}
+	return "/aws/lambda/" + api.Deref(cfg.FunctionName), nil
+}
+
+func (b logsToLambda) InvokeEvent(ctx context.Context, functionArn string, payload []byte) error {
 	return invokeEvent(ctx, b.lambda, functionArn, payload)
 }
 

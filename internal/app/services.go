@@ -56,6 +56,7 @@ type services struct {
 	sqs         *sqsservice.Service
 	sqsESM      *esm.SQSPoller
 	sns         *snsservice.Service
+	logs        *logsservice.Service
 	mailbox     *mailbox.Mailbox
 	engine      *runtime.Engine
 	// tempDirs are removed at close: Lambda code and environments of an
@@ -83,6 +84,8 @@ func buildServices(st store.Store, cfg Config, endpoint string, logger *slog.Log
 	stsGW.Global = true
 	sqsGW := gatewayService(sqs.Info, sqs.Handlers(sv.sqs))
 
+	logsSvc.SetFunctions(logsToLambda{sv.lambda}, logger)
+	sv.logs = logsSvc
 	logsGW := gatewayService(logs.Info, logs.Handlers(logsSvc))
 	sv.sqsESM = esm.NewSQS(esm.SQSConfig{SQS: sv.sqs, Lambda: sv.lambda, Logger: logger})
 	sv.lambda.RegisterPoller("sqs", sv.sqsESM)
@@ -144,6 +147,8 @@ func (sv *services) close() error {
 	// Pollers stop before SQS: a closed queue answers long polls at once.
 	sv.sqsESM.Close()
 	sv.sqs.Close()
+	// Subscription deliveries in flight reach Lambda before it stops.
+	sv.logs.Close()
 	err = errors.Join(err, sv.lambda.Close())
 	err = errors.Join(err, sv.engine.Close())
 	for _, d := range sv.tempDirs {

@@ -38,7 +38,8 @@ func (s *Service) CreateLogGroup(ctx context.Context, in *logsapi.CreateLogGroup
 	})
 }
 
-// DeleteLogGroup deletes the group with its streams and their events.
+// DeleteLogGroup deletes the group with its streams, their events and its
+// subscription filters.
 func (s *Service) DeleteLogGroup(ctx context.Context, in *logsapi.DeleteLogGroupRequest) (*logsapi.DeleteLogGroupOutput, error) {
 	return &logsapi.DeleteLogGroupOutput{}, s.update(ctx, func(r *region) error {
 		name := api.Deref(in.LogGroupName)
@@ -49,6 +50,9 @@ func (s *Service) DeleteLogGroup(ctx context.Context, in *logsapi.DeleteLogGroup
 			return err
 		}
 		if err := r.deletePrefix(r.ns.Prefix("stream", name)); err != nil {
+			return err
+		}
+		if err := r.deletePrefix(r.ns.Prefix("subscription", name)); err != nil {
 			return err
 		}
 		return r.tx.Delete(r.ns.Key("group", name))

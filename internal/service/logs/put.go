@@ -34,6 +34,7 @@ func (s *Service) PutLogEvents(ctx context.Context, in *logsapi.PutLogEventsRequ
 		return nil, err
 	}
 	var out logsapi.PutLogEventsResponse
+	var pending *batch
 	err := s.update(ctx, func(r *region) error {
 		group, name := api.Deref(in.LogGroupName), api.Deref(in.LogStreamName)
 		g, err := r.mustGroup(group)
@@ -51,11 +52,17 @@ func (s *Service) PutLogEvents(ctx context.Context, in *logsapi.PutLogEventsRequ
 		out.RejectedLogEventsInfo = rejected
 		st.Uploads++
 		out.NextSequenceToken = api.Ptr(sequenceToken(st.Uploads))
-		return r.appendEvents(g, st, accepted)
+		stored, err := r.appendEvents(g, st, accepted)
+		if err != nil {
+			return err
+		}
+		pending, err = r.pendingBatch(group, name, stored)
+		return err
 	})
 	if err != nil {
 		return nil, err
 	}
+	s.deliver(pending)
 	return &out, nil
 }
 
@@ -120,14 +127,18 @@ func screen(events []inEvent, now, retentionDays int64) ([]inEvent, *logsapi.Rej
 }
 
 // appendEvents stores events in st, giving each the next sequence number
-// of the group, and updates the stream's and group's statistics.
-func (r *region) appendEvents(g *groupRec, st *streamRec, events []inEvent) error {
+// of the group, and updates the stream's and group's statistics. It
+// returns the events as stored.
+func (r *region) appendEvents(g *groupRec, st *streamRec, events []inEvent) ([]storedEvent, error) {
+	stored := make([]storedEvent, 0, len(events))
 	for _, e := range events {
 		g.LastSeq++
 		pos := position{TS: e.TS, Seq: g.LastSeq}
-		if err := store.PutJSON(r.tx, r.ns.Key("event", g.Name, st.Name, pos.String()), eventRec{Message: e.Message, Ingestion: r.now}); err != nil {
-			return err
+		rec := eventRec{Message: e.Message, Ingestion: r.now}
+		if err := store.PutJSON(r.tx, r.ns.Key("event", g.Name, st.Name, pos.String()), rec); err != nil {
+			return nil, err
 		}
+		stored = append(stored, storedEvent{Stream: st.Name, Pos: pos, eventRec: rec})
 		if !st.HasEvents || e.TS < st.First {
 			st.First = e.TS
 		}
@@ -139,7 +150,7 @@ func (r *region) appendEvents(g *groupRec, st *streamRec, events []inEvent) erro
 		g.StoredBytes += int64(len(e.Message))
 	}
 	if err := r.putStream(g.Name, st); err != nil {
-		return err
+		return nil, err
 	}
-	return r.putGroup(g)
+	return stored, r.putGroup(g)
 }

@@ -1,8 +1,10 @@
 // Package logs is kiri's Amazon CloudWatch Logs: log groups with retention
 // and tags, log streams, PutLogEvents with AWS's batch rules, GetLogEvents
 // with its forward/backward tokens, and FilterLogEvents with AWS's filter
-// pattern language (pattern.go). It also implements the Lambda engine's
-// LogSink, so function output lands in /aws/lambda/<name>.
+// pattern language (pattern.go), and subscription filters that deliver
+// matching events to Lambda functions (subscriptions.go, deliver.go). It
+// also implements the Lambda engine's LogSink, so function output lands in
+// /aws/lambda/<name>.
 //
 // State lives per account and region in the store namespace
 // ("logs", account, region); see state.go for the key layout.
@@ -10,6 +12,8 @@ package logs
 
 import (
 	"context"
+	"log/slog"
+	"sync"
 	"time"
 
 	logsapi "github.com/kiricloud/kiri/internal/api/logs"
@@ -25,6 +29,13 @@ const ()
 type Service struct {
 	st  store.Store
 	now func() time.Time
+
+	// Subscription filter delivery (deliver.go).
+	functions FunctionInvoker
+	logger    *slog.Logger
+	mu        sync.Mutex
+	closed    bool
+	inflight  sync.WaitGroup
 }
 
 var (
@@ -34,7 +45,7 @@ var (
 
 // New returns the CloudWatch Logs service keeping its state in st.
 func New(st store.Store) *Service {
-	return &Service{st: st, now: time.Now}
+	return &Service{st: st, now: time.Now, logger: slog.Default()}
 }
 
 // SetClock replaces the clock that stamps creation and ingestion times and

@@ -13,14 +13,16 @@ import (
 // lines, creating the group and the stream on first use as the Lambda
 // service does on AWS. Lines are stored in time order; unlike
 // PutLogEvents there are no batch limits, since the engine, not a client,
-// produced them.
+// produced them. Subscription filters of the group see them as they see
+// PutLogEvents batches.
 func (s *Service) PutLogs(_ context.Context, account, reg, group, stream string, events []runtime.LogEvent) error {
 	in := make([]inEvent, len(events))
 	for i, e := range events {
 		in[i] = inEvent{TS: e.Time.UnixMilli(), Message: e.Message}
 	}
 	slices.SortStableFunc(in, func(a, b inEvent) int { return cmp.Compare(a.TS, b.TS) })
-	return s.updateIn(account, reg, func(r *region) error {
+	var pending *batch
+	err := s.updateIn(account, reg, func(r *region) error {
 		g, err := r.ensureGroup(group)
 		if err != nil {
 			return err
@@ -29,8 +31,17 @@ func (s *Service) PutLogs(_ context.Context, account, reg, group, stream string,
 		if err != nil {
 			return err
 		}
-		return r.appendEvents(g, st, in)
+		stored, err := r.appendEvents(g, st, in)
+		if err != nil {
+			return err
+		}
+		pending, err = r.pendingBatch(group, stream, stored)
+		return err
 	})
+	if err == nil {
+		s.deliver(pending)
+	}
+	return err
 }
 
 // LogGroupExists implements runtime.GroupChecker: the engine asks it when
