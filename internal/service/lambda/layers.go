@@ -485,26 +485,7 @@ func (s *Service) RemoveLayerVersionPermission(ctx context.Context, in *lambdaap
 		if _, ok := tx.Get(layerVersionKey(ref.ns(), ref.name, ref.version)); !ok {
 			return layerNotFound()
 		}
-		var p policyRecord
-		ok, err := store.GetJSON(tx, layerPolicyKey(ref), &p)
-		if err != nil {
-			return err
-		}
-		if !ok {
-			return lambdaapi.NewResourceNotFoundException("No policy is associated with the given resource.")
-		}
-		if err := checkRevision(in.RevisionId, p.RevisionID); err != nil {
-			return err
-		}
-		i := indexSid(p.Statements, sid)
-		if i < 0 {
-			return lambdaapi.NewResourceNotFoundException("Statement %s is not found in resource policy.", sid)
-		}
-		p.Statements, p.RevisionID = append(p.Statements[:i], p.Statements[i+1:]...), request.NewID()
-		if len(p.Statements) == 0 {
-			return tx.Delete(layerPolicyKey(ref))
-		}
-		return store.PutJSON(tx, layerPolicyKey(ref), &p)
+		return removeStatement(tx, layerPolicyKey(ref), sid, in.RevisionId)
 	})
 	if err != nil {
 		return nil, err

@@ -136,26 +136,7 @@ func (s *Service) RemovePermission(ctx context.Context, in *lambdaapi.RemovePerm
 		if err := checkQualifierExists(tx, ref); err != nil {
 			return err
 		}
-		var p policyRecord
-		ok, err := store.GetJSON(tx, policyKey(ref), &p)
-		if err != nil {
-			return err
-		}
-		if !ok {
-			return lambdaapi.NewResourceNotFoundException("No policy is associated with the given resource.")
-		}
-		if err := checkRevision(in.RevisionId, p.RevisionID); err != nil {
-			return err
-		}
-		i := indexSid(p.Statements, sid)
-		if i < 0 {
-			return lambdaapi.NewResourceNotFoundException("Statement %s is not found in resource policy.", sid)
-		}
-		p.Statements, p.RevisionID = append(p.Statements[:i], p.Statements[i+1:]...), request.NewID()
-		if len(p.Statements) == 0 {
-			return tx.Delete(policyKey(ref))
-		}
-		return store.PutJSON(tx, policyKey(ref), &p)
+		return removeStatement(tx, policyKey(ref), sid, in.RevisionId)
 	})
 	if err != nil {
 		return nil, err
@@ -252,4 +233,30 @@ func arnLike(pattern, arn string) bool {
 	expr = strings.NewReplacer(`\*`, ".*", `\?`, ".").Replace(expr)
 	ok, err := regexp.MatchString("^"+expr+"$", arn)
 	return err == nil && ok
+}
+
+// removeStatement deletes statement sid from the policy stored at key (a
+// function's or a layer version's), checking the caller's RevisionId; the
+// policy goes when its last statement does.
+func removeStatement(tx store.Tx, key []byte, sid string, revision *string) error {
+	var p policyRecord
+	ok, err := store.GetJSON(tx, key, &p)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return lambdaapi.NewResourceNotFoundException("No policy is associated with the given resource.")
+	}
+	if err := checkRevision(revision, p.RevisionID); err != nil {
+		return err
+	}
+	i := indexSid(p.Statements, sid)
+	if i < 0 {
+		return lambdaapi.NewResourceNotFoundException("Statement %s is not found in resource policy.", sid)
+	}
+	p.Statements, p.RevisionID = append(p.Statements[:i], p.Statements[i+1:]...), request.NewID()
+	if len(p.Statements) == 0 {
+		return tx.Delete(key)
+	}
+	return store.PutJSON(tx, key, &p)
 }
