@@ -514,11 +514,11 @@ func (s *Service) GetLayerVersionPolicy(ctx context.Context, in *lambdaapi.GetLa
 	if err != nil {
 		return nil, err
 	}
-	doc, err := json.Marshal(map[string]any{"Version": "2012-10-17", "Id": "default", "Statement": p.Statements})
+	doc, err := p.document()
 	if err != nil {
 		return nil, err
 	}
-	return &lambdaapi.GetLayerVersionPolicyResponse{Policy: api.Ptr(string(doc)), RevisionId: api.Ptr(p.RevisionID)}, nil
+	return &lambdaapi.GetLayerVersionPolicyResponse{Policy: api.Ptr(doc), RevisionId: api.Ptr(p.RevisionID)}, nil
 }
 
 // accessDenied is Lambda's AccessDeniedException (403), which its model

@@ -173,11 +173,11 @@ func (s *Service) GetPolicy(ctx context.Context, in *lambdaapi.GetPolicyRequest)
 	if err != nil {
 		return nil, err
 	}
-	doc, err := json.Marshal(map[string]any{"Version": "2012-10-17", "Id": "default", "Statement": p.Statements})
+	doc, err := p.document()
 	if err != nil {
 		return nil, err
 	}
-	return &lambdaapi.GetPolicyResponse{Policy: api.Ptr(string(doc)), RevisionId: api.Ptr(p.RevisionID)}, nil
+	return &lambdaapi.GetPolicyResponse{Policy: api.Ptr(doc), RevisionId: api.Ptr(p.RevisionID)}, nil
 }
 
 // AllowsInvoke reports whether the resource policy of the function (or
@@ -259,4 +259,11 @@ func removeStatement(tx store.Tx, key []byte, sid string, revision *string) erro
 		return tx.Delete(key)
 	}
 	return store.PutJSON(tx, key, &p)
+}
+
+// document renders the policy as GetPolicy and GetLayerVersionPolicy
+// return it.
+func (p *policyRecord) document() (string, error) {
+	doc, err := json.Marshal(map[string]any{"Version": "2012-10-17", "Id": "default", "Statement": p.Statements})
+	return string(doc), err
 }
