@@ -36,24 +36,45 @@ var Info = api.Info{Name: ServiceName, SigningName: SigningName, TargetPrefix: T
 // operations.json of internal/gen selects them.
 var Implemented = []string{
 	"AddPermission",
+	"CheckIfPhoneNumberIsOptedOut",
 	"ConfirmSubscription",
+	"CreatePlatformApplication",
+	"CreatePlatformEndpoint",
+	"CreateSMSSandboxPhoneNumber",
 	"CreateTopic",
+	"DeleteEndpoint",
+	"DeletePlatformApplication",
+	"DeleteSMSSandboxPhoneNumber",
 	"DeleteTopic",
+	"GetEndpointAttributes",
+	"GetPlatformApplicationAttributes",
+	"GetSMSAttributes",
+	"GetSMSSandboxAccountStatus",
 	"GetSubscriptionAttributes",
 	"GetTopicAttributes",
+	"ListEndpointsByPlatformApplication",
+	"ListOriginationNumbers",
+	"ListPhoneNumbersOptedOut",
+	"ListPlatformApplications",
+	"ListSMSSandboxPhoneNumbers",
 	"ListSubscriptions",
 	"ListSubscriptionsByTopic",
 	"ListTagsForResource",
 	"ListTopics",
+	"OptInPhoneNumber",
 	"Publish",
 	"PublishBatch",
 	"RemovePermission",
+	"SetEndpointAttributes",
+	"SetPlatformApplicationAttributes",
+	"SetSMSAttributes",
 	"SetSubscriptionAttributes",
 	"SetTopicAttributes",
 	"Subscribe",
 	"TagResource",
 	"Unsubscribe",
 	"UntagResource",
+	"VerifySMSSandboxPhoneNumber",
 }
 
 // API is what kiri's sns service implements: one method per implemented
@@ -63,20 +84,68 @@ type API interface {
 	// AddPermission adds a statement to a topic's access control policy, granting access for the specified Amazon Web Services accounts to the specified actions.
 	AddPermission(ctx context.Context, in *AddPermissionInput) (*AddPermissionOutput, error)
 
+	// CheckIfPhoneNumberIsOptedOut accepts a phone number and indicates whether the phone holder has opted out of receiving SMS messages from your Amazon Web Services account.
+	CheckIfPhoneNumberIsOptedOut(ctx context.Context, in *CheckIfPhoneNumberIsOptedOutInput) (*CheckIfPhoneNumberIsOptedOutResponse, error)
+
 	// ConfirmSubscription verifies an endpoint owner's intent to receive messages by validating the token sent to the endpoint by an earlier Subscribe action.
 	ConfirmSubscription(ctx context.Context, in *ConfirmSubscriptionInput) (*ConfirmSubscriptionResponse, error)
+
+	// CreatePlatformApplication creates a platform application object for one of the supported push notification services, such as APNS and GCM (Firebase Cloud Messaging), to which devices...
+	CreatePlatformApplication(ctx context.Context, in *CreatePlatformApplicationInput) (*CreatePlatformApplicationResponse, error)
+
+	// CreatePlatformEndpoint creates an endpoint for a device and mobile app on one of the supported push notification services, such as GCM (Firebase Cloud Messaging) and APNS.
+	CreatePlatformEndpoint(ctx context.Context, in *CreatePlatformEndpointInput) (*CreateEndpointResponse, error)
+
+	// CreateSMSSandboxPhoneNumber adds a destination phone number to an Amazon Web Services account in the SMS sandbox and sends a one-time password (OTP) to that phone number.
+	CreateSMSSandboxPhoneNumber(ctx context.Context, in *CreateSMSSandboxPhoneNumberInput) (*CreateSMSSandboxPhoneNumberResult, error)
 
 	// CreateTopic creates a topic to which notifications can be published.
 	CreateTopic(ctx context.Context, in *CreateTopicInput) (*CreateTopicResponse, error)
 
+	// DeleteEndpoint deletes the endpoint for a device and mobile app from Amazon SNS.
+	DeleteEndpoint(ctx context.Context, in *DeleteEndpointInput) (*DeleteEndpointOutput, error)
+
+	// DeletePlatformApplication deletes a platform application object for one of the supported push notification services, such as APNS and GCM (Firebase Cloud Messaging).
+	DeletePlatformApplication(ctx context.Context, in *DeletePlatformApplicationInput) (*DeletePlatformApplicationOutput, error)
+
+	// DeleteSMSSandboxPhoneNumber deletes an Amazon Web Services account's verified or pending phone number from the SMS sandbox.
+	DeleteSMSSandboxPhoneNumber(ctx context.Context, in *DeleteSMSSandboxPhoneNumberInput) (*DeleteSMSSandboxPhoneNumberResult, error)
+
 	// DeleteTopic deletes a topic and all its subscriptions.
 	DeleteTopic(ctx context.Context, in *DeleteTopicInput) (*DeleteTopicOutput, error)
+
+	// GetEndpointAttributes retrieves the endpoint attributes for a device on one of the supported push notification services, such as GCM (Firebase Cloud Messaging) and APNS.
+	GetEndpointAttributes(ctx context.Context, in *GetEndpointAttributesInput) (*GetEndpointAttributesResponse, error)
+
+	// GetPlatformApplicationAttributes retrieves the attributes of the platform application object for the supported push notification services, such as APNS and GCM (Firebase Cloud Messaging).
+	GetPlatformApplicationAttributes(ctx context.Context, in *GetPlatformApplicationAttributesInput) (*GetPlatformApplicationAttributesResponse, error)
+
+	// GetSMSAttributes returns the settings for sending SMS messages from your Amazon Web Services account.
+	GetSMSAttributes(ctx context.Context, in *GetSMSAttributesInput) (*GetSMSAttributesResponse, error)
+
+	// GetSMSSandboxAccountStatus retrieves the SMS sandbox status for the calling Amazon Web Services account in the target Amazon Web Services Region.
+	GetSMSSandboxAccountStatus(ctx context.Context, in *GetSMSSandboxAccountStatusInput) (*GetSMSSandboxAccountStatusResult, error)
 
 	// GetSubscriptionAttributes returns all of the properties of a subscription.
 	GetSubscriptionAttributes(ctx context.Context, in *GetSubscriptionAttributesInput) (*GetSubscriptionAttributesResponse, error)
 
 	// GetTopicAttributes returns all of the properties of a topic.
 	GetTopicAttributes(ctx context.Context, in *GetTopicAttributesInput) (*GetTopicAttributesResponse, error)
+
+	// ListEndpointsByPlatformApplication lists the endpoints and endpoint attributes for devices in a supported push notification service, such as GCM (Firebase Cloud Messaging) and APNS.
+	ListEndpointsByPlatformApplication(ctx context.Context, in *ListEndpointsByPlatformApplicationInput) (*ListEndpointsByPlatformApplicationResponse, error)
+
+	// ListOriginationNumbers lists the calling Amazon Web Services account's dedicated origination numbers and their metadata.
+	ListOriginationNumbers(ctx context.Context, in *ListOriginationNumbersRequest) (*ListOriginationNumbersResult, error)
+
+	// ListPhoneNumbersOptedOut returns a list of phone numbers that are opted out, meaning you cannot send SMS messages to them.
+	ListPhoneNumbersOptedOut(ctx context.Context, in *ListPhoneNumbersOptedOutInput) (*ListPhoneNumbersOptedOutResponse, error)
+
+	// ListPlatformApplications lists the platform application objects for the supported push notification services, such as APNS and GCM (Firebase Cloud Messaging).
+	ListPlatformApplications(ctx context.Context, in *ListPlatformApplicationsInput) (*ListPlatformApplicationsResponse, error)
+
+	// ListSMSSandboxPhoneNumbers lists the calling Amazon Web Services account's current verified and pending destination phone numbers in the SMS sandbox.
+	ListSMSSandboxPhoneNumbers(ctx context.Context, in *ListSMSSandboxPhoneNumbersInput) (*ListSMSSandboxPhoneNumbersResult, error)
 
 	// ListSubscriptions returns a list of the requester's subscriptions.
 	ListSubscriptions(ctx context.Context, in *ListSubscriptionsInput) (*ListSubscriptionsResponse, error)
@@ -90,6 +159,9 @@ type API interface {
 	// ListTopics returns a list of the requester's topics.
 	ListTopics(ctx context.Context, in *ListTopicsInput) (*ListTopicsResponse, error)
 
+	// OptInPhoneNumber: Use this request to opt in a phone number that is opted out, which enables you to resume sending SMS messages to the number.
+	OptInPhoneNumber(ctx context.Context, in *OptInPhoneNumberInput) (*OptInPhoneNumberResponse, error)
+
 	// Publish sends a message to an Amazon SNS topic, a text message (SMS message) directly to a phone number, or a message to a mobile platform endpoint (when you specify...
 	Publish(ctx context.Context, in *PublishInput) (*PublishResponse, error)
 
@@ -98,6 +170,15 @@ type API interface {
 
 	// RemovePermission removes a statement from a topic's access control policy.
 	RemovePermission(ctx context.Context, in *RemovePermissionInput) (*RemovePermissionOutput, error)
+
+	// SetEndpointAttributes sets the attributes for an endpoint for a device on one of the supported push notification services, such as GCM (Firebase Cloud Messaging) and APNS.
+	SetEndpointAttributes(ctx context.Context, in *SetEndpointAttributesInput) (*SetEndpointAttributesOutput, error)
+
+	// SetPlatformApplicationAttributes sets the attributes of the platform application object for the supported push notification services, such as APNS and GCM (Firebase Cloud Messaging).
+	SetPlatformApplicationAttributes(ctx context.Context, in *SetPlatformApplicationAttributesInput) (*SetPlatformApplicationAttributesOutput, error)
+
+	// SetSMSAttributes: Use this request to set the default settings for sending SMS messages and receiving daily SMS usage reports.
+	SetSMSAttributes(ctx context.Context, in *SetSMSAttributesInput) (*SetSMSAttributesResponse, error)
 
 	// SetSubscriptionAttributes allows a subscription owner to set an attribute of the subscription to a new value.
 	SetSubscriptionAttributes(ctx context.Context, in *SetSubscriptionAttributesInput) (*SetSubscriptionAttributesOutput, error)
@@ -116,31 +197,55 @@ type API interface {
 
 	// UntagResource: Remove tags from the specified Amazon SNS topic.
 	UntagResource(ctx context.Context, in *UntagResourceRequest) (*UntagResourceResponse, error)
+
+	// VerifySMSSandboxPhoneNumber verifies a destination phone number with a one-time password (OTP) for the calling Amazon Web Services account.
+	VerifySMSSandboxPhoneNumber(ctx context.Context, in *VerifySMSSandboxPhoneNumberInput) (*VerifySMSSandboxPhoneNumberResult, error)
 }
 
 // Handlers adapts impl to the codecs: the handler of each implemented
 // operation, by operation name.
 func Handlers(impl API) map[string]protocol.Handler {
 	return map[string]protocol.Handler{
-		"AddPermission":             convert.Bind(impl.AddPermission),
-		"ConfirmSubscription":       convert.Bind(impl.ConfirmSubscription),
-		"CreateTopic":               convert.Bind(impl.CreateTopic),
-		"DeleteTopic":               convert.Bind(impl.DeleteTopic),
-		"GetSubscriptionAttributes": convert.Bind(impl.GetSubscriptionAttributes),
-		"GetTopicAttributes":        convert.Bind(impl.GetTopicAttributes),
-		"ListSubscriptions":         convert.Bind(impl.ListSubscriptions),
-		"ListSubscriptionsByTopic":  convert.Bind(impl.ListSubscriptionsByTopic),
-		"ListTagsForResource":       convert.Bind(impl.ListTagsForResource),
-		"ListTopics":                convert.Bind(impl.ListTopics),
-		"Publish":                   convert.Bind(impl.Publish),
-		"PublishBatch":              convert.Bind(impl.PublishBatch),
-		"RemovePermission":          convert.Bind(impl.RemovePermission),
-		"SetSubscriptionAttributes": convert.Bind(impl.SetSubscriptionAttributes),
-		"SetTopicAttributes":        convert.Bind(impl.SetTopicAttributes),
-		"Subscribe":                 convert.Bind(impl.Subscribe),
-		"TagResource":               convert.Bind(impl.TagResource),
-		"Unsubscribe":               convert.Bind(impl.Unsubscribe),
-		"UntagResource":             convert.Bind(impl.UntagResource),
+		"AddPermission":                      convert.Bind(impl.AddPermission),
+		"CheckIfPhoneNumberIsOptedOut":       convert.Bind(impl.CheckIfPhoneNumberIsOptedOut),
+		"ConfirmSubscription":                convert.Bind(impl.ConfirmSubscription),
+		"CreatePlatformApplication":          convert.Bind(impl.CreatePlatformApplication),
+		"CreatePlatformEndpoint":             convert.Bind(impl.CreatePlatformEndpoint),
+		"CreateSMSSandboxPhoneNumber":        convert.Bind(impl.CreateSMSSandboxPhoneNumber),
+		"CreateTopic":                        convert.Bind(impl.CreateTopic),
+		"DeleteEndpoint":                     convert.Bind(impl.DeleteEndpoint),
+		"DeletePlatformApplication":          convert.Bind(impl.DeletePlatformApplication),
+		"DeleteSMSSandboxPhoneNumber":        convert.Bind(impl.DeleteSMSSandboxPhoneNumber),
+		"DeleteTopic":                        convert.Bind(impl.DeleteTopic),
+		"GetEndpointAttributes":              convert.Bind(impl.GetEndpointAttributes),
+		"GetPlatformApplicationAttributes":   convert.Bind(impl.GetPlatformApplicationAttributes),
+		"GetSMSAttributes":                   convert.Bind(impl.GetSMSAttributes),
+		"GetSMSSandboxAccountStatus":         convert.Bind(impl.GetSMSSandboxAccountStatus),
+		"GetSubscriptionAttributes":          convert.Bind(impl.GetSubscriptionAttributes),
+		"GetTopicAttributes":                 convert.Bind(impl.GetTopicAttributes),
+		"ListEndpointsByPlatformApplication": convert.Bind(impl.ListEndpointsByPlatformApplication),
+		"ListOriginationNumbers":             convert.Bind(impl.ListOriginationNumbers),
+		"ListPhoneNumbersOptedOut":           convert.Bind(impl.ListPhoneNumbersOptedOut),
+		"ListPlatformApplications":           convert.Bind(impl.ListPlatformApplications),
+		"ListSMSSandboxPhoneNumbers":         convert.Bind(impl.ListSMSSandboxPhoneNumbers),
+		"ListSubscriptions":                  convert.Bind(impl.ListSubscriptions),
+		"ListSubscriptionsByTopic":           convert.Bind(impl.ListSubscriptionsByTopic),
+		"ListTagsForResource":                convert.Bind(impl.ListTagsForResource),
+		"ListTopics":                         convert.Bind(impl.ListTopics),
+		"OptInPhoneNumber":                   convert.Bind(impl.OptInPhoneNumber),
+		"Publish":                            convert.Bind(impl.Publish),
+		"PublishBatch":                       convert.Bind(impl.PublishBatch),
+		"RemovePermission":                   convert.Bind(impl.RemovePermission),
+		"SetEndpointAttributes":              convert.Bind(impl.SetEndpointAttributes),
+		"SetPlatformApplicationAttributes":   convert.Bind(impl.SetPlatformApplicationAttributes),
+		"SetSMSAttributes":                   convert.Bind(impl.SetSMSAttributes),
+		"SetSubscriptionAttributes":          convert.Bind(impl.SetSubscriptionAttributes),
+		"SetTopicAttributes":                 convert.Bind(impl.SetTopicAttributes),
+		"Subscribe":                          convert.Bind(impl.Subscribe),
+		"TagResource":                        convert.Bind(impl.TagResource),
+		"Unsubscribe":                        convert.Bind(impl.Unsubscribe),
+		"UntagResource":                      convert.Bind(impl.UntagResource),
+		"VerifySMSSandboxPhoneNumber":        convert.Bind(impl.VerifySMSSandboxPhoneNumber),
 	}
 }
 
@@ -254,6 +359,11 @@ func NewNotFoundException(format string, args ...any) *protocol.Error {
 	return protocol.ModelError(Model().Shapes["NotFoundException"], fmt.Sprintf(format, args...))
 }
 
+// NewOptedOutException returns the OptedOutException error (code OptedOut, HTTP 400).
+func NewOptedOutException(format string, args ...any) *protocol.Error {
+	return protocol.ModelError(Model().Shapes["OptedOutException"], fmt.Sprintf(format, args...))
+}
+
 // NewPlatformApplicationDisabledException returns the PlatformApplicationDisabledException error (code PlatformApplicationDisabled, HTTP 400).
 func NewPlatformApplicationDisabledException(format string, args ...any) *protocol.Error {
 	return protocol.ModelError(Model().Shapes["PlatformApplicationDisabledException"], fmt.Sprintf(format, args...))
@@ -289,6 +399,11 @@ func NewTagPolicyException(format string, args ...any) *protocol.Error {
 	return protocol.ModelError(Model().Shapes["TagPolicyException"], fmt.Sprintf(format, args...))
 }
 
+// NewThrottledException returns the ThrottledException error (code Throttled, HTTP 429).
+func NewThrottledException(format string, args ...any) *protocol.Error {
+	return protocol.ModelError(Model().Shapes["ThrottledException"], fmt.Sprintf(format, args...))
+}
+
 // NewTooManyEntriesInBatchRequestException returns the TooManyEntriesInBatchRequestException error (code TooManyEntriesInBatchRequest, HTTP 400).
 func NewTooManyEntriesInBatchRequestException(format string, args ...any) *protocol.Error {
 	return protocol.ModelError(Model().Shapes["TooManyEntriesInBatchRequestException"], fmt.Sprintf(format, args...))
@@ -299,7 +414,17 @@ func NewTopicLimitExceededException(format string, args ...any) *protocol.Error 
 	return protocol.ModelError(Model().Shapes["TopicLimitExceededException"], fmt.Sprintf(format, args...))
 }
 
+// NewUserErrorException returns the UserErrorException error (code UserError, HTTP 400).
+func NewUserErrorException(format string, args ...any) *protocol.Error {
+	return protocol.ModelError(Model().Shapes["UserErrorException"], fmt.Sprintf(format, args...))
+}
+
 // NewValidationException returns the ValidationException error (code ValidationException, HTTP 400).
 func NewValidationException(format string, args ...any) *protocol.Error {
 	return protocol.ModelError(Model().Shapes["ValidationException"], fmt.Sprintf(format, args...))
+}
+
+// NewVerificationException returns the VerificationException error (code VerificationException, HTTP 400).
+func NewVerificationException(format string, args ...any) *protocol.Error {
+	return protocol.ModelError(Model().Shapes["VerificationException"], fmt.Sprintf(format, args...))
 }

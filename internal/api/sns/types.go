@@ -2,6 +2,8 @@
 
 package sns
 
+import "time"
+
 type AddPermissionInput struct {
 	TopicArn     *string  `aws:"TopicArn"`     // required
 	Label        *string  `aws:"Label"`        // required
@@ -32,6 +34,16 @@ type BatchResultErrorEntry struct {
 	SenderFault *bool   `aws:"SenderFault"` // required
 }
 
+// CheckIfPhoneNumberIsOptedOutInput: The input for the CheckIfPhoneNumberIsOptedOut action.
+type CheckIfPhoneNumberIsOptedOutInput struct {
+	PhoneNumber *string `aws:"phoneNumber"` // required
+}
+
+// CheckIfPhoneNumberIsOptedOutResponse: The response from the CheckIfPhoneNumberIsOptedOut action.
+type CheckIfPhoneNumberIsOptedOutResponse struct {
+	IsOptedOut *bool `aws:"isOptedOut"`
+}
+
 // ConcurrentAccessException: Can't perform multiple operations on a tag simultaneously.
 type ConcurrentAccessException struct {
 	Message *string `aws:"message"`
@@ -49,6 +61,38 @@ type ConfirmSubscriptionResponse struct {
 	SubscriptionArn *string `aws:"SubscriptionArn"`
 }
 
+// CreateEndpointResponse: Response from CreateEndpoint action.
+type CreateEndpointResponse struct {
+	EndpointArn *string `aws:"EndpointArn"`
+}
+
+// CreatePlatformApplicationInput: Input for CreatePlatformApplication action.
+type CreatePlatformApplicationInput struct {
+	Name       *string           `aws:"Name"`       // required
+	Platform   *string           `aws:"Platform"`   // required
+	Attributes map[string]string `aws:"Attributes"` // required
+}
+
+// CreatePlatformApplicationResponse: Response from CreatePlatformApplication action.
+type CreatePlatformApplicationResponse struct {
+	PlatformApplicationArn *string `aws:"PlatformApplicationArn"`
+}
+
+// CreatePlatformEndpointInput: Input for CreatePlatformEndpoint action.
+type CreatePlatformEndpointInput struct {
+	PlatformApplicationArn *string           `aws:"PlatformApplicationArn"` // required
+	Token                  *string           `aws:"Token"`                  // required
+	CustomUserData         *string           `aws:"CustomUserData"`
+	Attributes             map[string]string `aws:"Attributes"`
+}
+
+type CreateSMSSandboxPhoneNumberInput struct {
+	PhoneNumber  *string `aws:"PhoneNumber"` // required
+	LanguageCode *string `aws:"LanguageCode"`
+}
+
+type CreateSMSSandboxPhoneNumberResult struct{}
+
 // CreateTopicInput: Input for CreateTopic action.
 type CreateTopicInput struct {
 	Name                 *string           `aws:"Name"` // required
@@ -62,6 +106,22 @@ type CreateTopicResponse struct {
 	TopicArn *string `aws:"TopicArn"`
 }
 
+// DeleteEndpointInput: Input for DeleteEndpoint action.
+type DeleteEndpointInput struct {
+	EndpointArn *string `aws:"EndpointArn"` // required
+}
+
+// DeletePlatformApplicationInput: Input for DeletePlatformApplication action.
+type DeletePlatformApplicationInput struct {
+	PlatformApplicationArn *string `aws:"PlatformApplicationArn"` // required
+}
+
+type DeleteSMSSandboxPhoneNumberInput struct {
+	PhoneNumber *string `aws:"PhoneNumber"` // required
+}
+
+type DeleteSMSSandboxPhoneNumberResult struct{}
+
 type DeleteTopicInput struct {
 	TopicArn *string `aws:"TopicArn"` // required
 }
@@ -69,6 +129,12 @@ type DeleteTopicInput struct {
 // EmptyBatchRequestException: The batch request doesn't contain any entries.
 type EmptyBatchRequestException struct {
 	Message *string `aws:"message"`
+}
+
+// Endpoint: The endpoint for mobile app and device.
+type Endpoint struct {
+	EndpointArn *string           `aws:"EndpointArn"`
+	Attributes  map[string]string `aws:"Attributes"`
 }
 
 // EndpointDisabledException: Exception error indicating endpoint disabled.
@@ -79,6 +145,42 @@ type EndpointDisabledException struct {
 // FilterPolicyLimitExceededException indicates that the number of filter polices in your Amazon Web Services account exceeds the limit.
 type FilterPolicyLimitExceededException struct {
 	Message *string `aws:"message"`
+}
+
+// GetEndpointAttributesInput: Input for GetEndpointAttributes action.
+type GetEndpointAttributesInput struct {
+	EndpointArn *string `aws:"EndpointArn"` // required
+}
+
+// GetEndpointAttributesResponse: Response from GetEndpointAttributes of the EndpointArn.
+type GetEndpointAttributesResponse struct {
+	Attributes map[string]string `aws:"Attributes"`
+}
+
+// GetPlatformApplicationAttributesInput: Input for GetPlatformApplicationAttributes action.
+type GetPlatformApplicationAttributesInput struct {
+	PlatformApplicationArn *string `aws:"PlatformApplicationArn"` // required
+}
+
+// GetPlatformApplicationAttributesResponse: Response for GetPlatformApplicationAttributes action.
+type GetPlatformApplicationAttributesResponse struct {
+	Attributes map[string]string `aws:"Attributes"`
+}
+
+// GetSMSAttributesInput: The input for the GetSMSAttributes request.
+type GetSMSAttributesInput struct {
+	Attributes []string `aws:"attributes"`
+}
+
+// GetSMSAttributesResponse: The response from the GetSMSAttributes request.
+type GetSMSAttributesResponse struct {
+	Attributes map[string]string `aws:"attributes"`
+}
+
+type GetSMSSandboxAccountStatusInput struct{}
+
+type GetSMSSandboxAccountStatusResult struct {
+	IsInSandbox *bool `aws:"IsInSandbox"` // required
 }
 
 // GetSubscriptionAttributesInput: Input for GetSubscriptionAttributes.
@@ -161,6 +263,60 @@ type KMSThrottlingException struct {
 	Message *string `aws:"message"`
 }
 
+// ListEndpointsByPlatformApplicationInput: Input for ListEndpointsByPlatformApplication action.
+type ListEndpointsByPlatformApplicationInput struct {
+	PlatformApplicationArn *string `aws:"PlatformApplicationArn"` // required
+	NextToken              *string `aws:"NextToken"`
+}
+
+// ListEndpointsByPlatformApplicationResponse: Response for ListEndpointsByPlatformApplication action.
+type ListEndpointsByPlatformApplicationResponse struct {
+	Endpoints []Endpoint `aws:"Endpoints"`
+	NextToken *string    `aws:"NextToken"`
+}
+
+type ListOriginationNumbersRequest struct {
+	NextToken  *string `aws:"NextToken"`
+	MaxResults *int64  `aws:"MaxResults"`
+}
+
+type ListOriginationNumbersResult struct {
+	NextToken    *string                  `aws:"NextToken"`
+	PhoneNumbers []PhoneNumberInformation `aws:"PhoneNumbers"`
+}
+
+// ListPhoneNumbersOptedOutInput: The input for the ListPhoneNumbersOptedOut action.
+type ListPhoneNumbersOptedOutInput struct {
+	NextToken *string `aws:"nextToken"`
+}
+
+// ListPhoneNumbersOptedOutResponse: The response from the ListPhoneNumbersOptedOut action.
+type ListPhoneNumbersOptedOutResponse struct {
+	PhoneNumbers []string `aws:"phoneNumbers"`
+	NextToken    *string  `aws:"nextToken"`
+}
+
+// ListPlatformApplicationsInput: Input for ListPlatformApplications action.
+type ListPlatformApplicationsInput struct {
+	NextToken *string `aws:"NextToken"`
+}
+
+// ListPlatformApplicationsResponse: Response for ListPlatformApplications action.
+type ListPlatformApplicationsResponse struct {
+	PlatformApplications []PlatformApplication `aws:"PlatformApplications"`
+	NextToken            *string               `aws:"NextToken"`
+}
+
+type ListSMSSandboxPhoneNumbersInput struct {
+	NextToken  *string `aws:"NextToken"`
+	MaxResults *int64  `aws:"MaxResults"`
+}
+
+type ListSMSSandboxPhoneNumbersResult struct {
+	PhoneNumbers []SMSSandboxPhoneNumber `aws:"PhoneNumbers"` // required
+	NextToken    *string                 `aws:"NextToken"`
+}
+
 // ListSubscriptionsByTopicInput: Input for ListSubscriptionsByTopic action.
 type ListSubscriptionsByTopicInput struct {
 	TopicArn  *string `aws:"TopicArn"` // required
@@ -212,6 +368,35 @@ type MessageAttributeValue struct {
 // NotFoundException indicates that the requested resource does not exist.
 type NotFoundException struct {
 	Message *string `aws:"message"`
+}
+
+// OptInPhoneNumberInput: Input for the OptInPhoneNumber action.
+type OptInPhoneNumberInput struct {
+	PhoneNumber *string `aws:"phoneNumber"` // required
+}
+
+// OptInPhoneNumberResponse: The response for the OptInPhoneNumber action.
+type OptInPhoneNumberResponse struct{}
+
+// OptedOutException indicates that the specified phone number opted out of receiving SMS messages from your Amazon Web Services account.
+type OptedOutException struct {
+	Message *string `aws:"message"`
+}
+
+// PhoneNumberInformation: A list of phone numbers and their metadata.
+type PhoneNumberInformation struct {
+	CreatedAt          *time.Time `aws:"CreatedAt"`
+	PhoneNumber        *string    `aws:"PhoneNumber"`
+	Status             *string    `aws:"Status"`
+	Iso2CountryCode    *string    `aws:"Iso2CountryCode"`
+	RouteType          *string    `aws:"RouteType"`
+	NumberCapabilities []string   `aws:"NumberCapabilities"`
+}
+
+// PlatformApplication: Platform application object.
+type PlatformApplication struct {
+	PlatformApplicationArn *string           `aws:"PlatformApplicationArn"`
+	Attributes             map[string]string `aws:"Attributes"`
 }
 
 // PlatformApplicationDisabledException: Exception error indicating platform application disabled.
@@ -281,6 +466,32 @@ type ReplayLimitExceededException struct {
 type ResourceNotFoundException struct {
 	Message *string `aws:"message"`
 }
+
+// SMSSandboxPhoneNumber: A verified or pending destination phone number in the SMS sandbox.
+type SMSSandboxPhoneNumber struct {
+	PhoneNumber *string `aws:"PhoneNumber"`
+	Status      *string `aws:"Status"`
+}
+
+// SetEndpointAttributesInput: Input for SetEndpointAttributes action.
+type SetEndpointAttributesInput struct {
+	EndpointArn *string           `aws:"EndpointArn"` // required
+	Attributes  map[string]string `aws:"Attributes"`  // required
+}
+
+// SetPlatformApplicationAttributesInput: Input for SetPlatformApplicationAttributes action.
+type SetPlatformApplicationAttributesInput struct {
+	PlatformApplicationArn *string           `aws:"PlatformApplicationArn"` // required
+	Attributes             map[string]string `aws:"Attributes"`             // required
+}
+
+// SetSMSAttributesInput: The input for the SetSMSAttributes action.
+type SetSMSAttributesInput struct {
+	Attributes map[string]string `aws:"attributes"` // required
+}
+
+// SetSMSAttributesResponse: The response for the SetSMSAttributes action.
+type SetSMSAttributesResponse struct{}
 
 // SetSubscriptionAttributesInput: Input for SetSubscriptionAttributes action.
 type SetSubscriptionAttributesInput struct {
@@ -352,6 +563,11 @@ type TagResourceRequest struct {
 
 type TagResourceResponse struct{}
 
+// ThrottledException indicates that the rate at which requests have been submitted for this action exceeds the limit for your Amazon Web Services account.
+type ThrottledException struct {
+	Message *string `aws:"message"`
+}
+
 // TooManyEntriesInBatchRequestException: The batch request contains more entries than permissible.
 type TooManyEntriesInBatchRequestException struct {
 	Message *string `aws:"message"`
@@ -379,17 +595,77 @@ type UntagResourceRequest struct {
 
 type UntagResourceResponse struct{}
 
+// UserErrorException indicates that a request parameter does not comply with the associated constraints.
+type UserErrorException struct {
+	Message *string `aws:"message"`
+}
+
 // ValidationException indicates that a parameter in the request is invalid.
 type ValidationException struct {
 	Message *string `aws:"Message"` // required
 }
 
+// VerificationException indicates that the one-time password (OTP) used for verification is invalid.
+type VerificationException struct {
+	Message *string `aws:"Message"` // required
+	Status  *string `aws:"Status"`  // required
+}
+
+type VerifySMSSandboxPhoneNumberInput struct {
+	PhoneNumber     *string `aws:"PhoneNumber"`     // required
+	OneTimePassword *string `aws:"OneTimePassword"` // required
+}
+
+// VerifySMSSandboxPhoneNumberResult: The destination phone number's verification status.
+type VerifySMSSandboxPhoneNumberResult struct{}
+
 // The operations that take no input or return no output use these.
 type (
-	AddPermissionOutput             struct{}
-	DeleteTopicOutput               struct{}
-	RemovePermissionOutput          struct{}
-	SetSubscriptionAttributesOutput struct{}
-	SetTopicAttributesOutput        struct{}
-	UnsubscribeOutput               struct{}
+	AddPermissionOutput                    struct{}
+	DeleteEndpointOutput                   struct{}
+	DeletePlatformApplicationOutput        struct{}
+	DeleteTopicOutput                      struct{}
+	RemovePermissionOutput                 struct{}
+	SetEndpointAttributesOutput            struct{}
+	SetPlatformApplicationAttributesOutput struct{}
+	SetSubscriptionAttributesOutput        struct{}
+	SetTopicAttributesOutput               struct{}
+	UnsubscribeOutput                      struct{}
+)
+
+// Values of LanguageCodeString.
+const (
+	LanguageCodeStringEnUs  = "en-US"
+	LanguageCodeStringEnGb  = "en-GB"
+	LanguageCodeStringEs419 = "es-419"
+	LanguageCodeStringEsEs  = "es-ES"
+	LanguageCodeStringDeDe  = "de-DE"
+	LanguageCodeStringFrCa  = "fr-CA"
+	LanguageCodeStringFrFr  = "fr-FR"
+	LanguageCodeStringItIt  = "it-IT"
+	LanguageCodeStringJaJp  = "ja-JP"
+	LanguageCodeStringPtBr  = "pt-BR"
+	LanguageCodeStringKrKr  = "kr-KR"
+	LanguageCodeStringZhCn  = "zh-CN"
+	LanguageCodeStringZhTw  = "zh-TW"
+)
+
+// Values of NumberCapability.
+const (
+	NumberCapabilitySms   = "SMS"
+	NumberCapabilityMms   = "MMS"
+	NumberCapabilityVoice = "VOICE"
+)
+
+// Values of RouteType.
+const (
+	RouteTypeTransactional = "Transactional"
+	RouteTypePromotional   = "Promotional"
+	RouteTypePremium       = "Premium"
+)
+
+// Values of SMSSandboxPhoneNumberVerificationStatus.
+const (
+	SMSSandboxPhoneNumberVerificationStatusPending  = "Pending"
+	SMSSandboxPhoneNumberVerificationStatusVerified = "Verified"
 )

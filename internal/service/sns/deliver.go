@@ -195,10 +195,12 @@ func (s *Service) deliver(ctx context.Context, d *deliveryRec, n *notification) 
 		})
 		return err
 	case "sms":
-		return s.sendSMS(ctx, d.ref().account, sub.Endpoint, n.Message)
+		return s.sendSMS(ctx, d.Account, d.Region, sub.Endpoint, n.Message, n.Attributes)
+	case "application":
+		return s.push(ctx, sub.Endpoint, n.Message) // n.Message is the endpoint platform's body (see enqueue)
 	}
-	// application and firehose subscriptions are recorded but kiri
-	// has nowhere to deliver them.
+	// firehose subscriptions are recorded but kiri has nowhere to
+	// deliver them.
 	return nil
 }
 
@@ -387,17 +389,4 @@ func (s *Service) deadLetter(ctx context.Context, d *deliveryRec, n *notificatio
 		return err
 	}
 	return nil
-}
-
-// sendSMS puts a text message to phone in kiri's outbound mailbox, where
-// SMS that AWS would send lands like mail: To is the phone number, the
-// text is the message, and there is no subject.
-func (s *Service) sendSMS(ctx context.Context, account, phone, text string) error {
-	if s.cfg.Mailbox == nil {
-		return fmt.Errorf("no mailbox configured")
-	}
-	_, err := s.cfg.Mailbox.Deliver(ctx, mailbox.Mail{
-		Account: account, Source: "sns-sms", To: []string{phone}, Text: text, Time: s.now(),
-	})
-	return err
 }

@@ -130,7 +130,7 @@ func parseAttribute(name string, v snsapi.MessageAttributeValue) (MessageAttribu
 		return MessageAttribute{}, bad("The message attribute name must be between 1 and 256 characters.")
 	}
 	lower := strings.ToLower(name)
-	if strings.HasPrefix(lower, "aws.") || strings.HasPrefix(lower, "amazon.") {
+	if (strings.HasPrefix(lower, "aws.") || strings.HasPrefix(lower, "amazon.")) && !smsMessageAttributes[name] {
 		return MessageAttribute{}, bad("The message attribute name '%s' is reserved for use by Amazon SNS.", name)
 	}
 	a := MessageAttribute{DataType: api.Deref(v.DataType), StringValue: api.Deref(v.StringValue), BinaryValue: v.BinaryValue}
@@ -188,7 +188,7 @@ func (s *Service) enqueue(r *region, p *published, now time.Time) error {
 	}
 	timestamp := now.UTC().Format(timestampLayout)
 	for _, sub := range p.subs {
-		body := p.msg.bodyFor(sub.Protocol)
+		body := p.msg.bodyFor(deliveryProtocol(sub))
 		if !s.matches(sub, p.msg.attrs, body) {
 			continue
 		}
@@ -270,7 +270,7 @@ func (r *region) accept(t *topicRec, m *message, now time.Time, subs []*subRec) 
 }
 
 // publishTarget resolves the topic of a Publish: TopicArn or TargetArn
-// (kiri has no platform endpoints, so a TargetArn must name a topic).
+// (a TargetArn naming a platform endpoint is handled by Publish before).
 func publishTarget(in *snsapi.PublishInput) (topicRef, error) {
 	switch {
 	case in.TopicArn != nil && in.TargetArn != nil:
@@ -290,6 +290,9 @@ func (s *Service) Publish(ctx context.Context, in *snsapi.PublishInput) (*snsapi
 	}
 	if in.PhoneNumber != nil && in.TopicArn == nil && in.TargetArn == nil {
 		return s.publishSMS(ctx, api.Deref(in.PhoneNumber), m)
+	}
+	if in.TargetArn != nil && in.TopicArn == nil && isEndpointArn(*in.TargetArn) {
+		return s.publishToEndpoint(ctx, *in.TargetArn, m)
 	}
 	ref, err := publishTarget(in)
 	if err != nil {
@@ -472,16 +475,3 @@ func (r *region) purgeDedup(topic string, now time.Time) error {
 
 // e164 is a phone number in E.164 form, as SNS requires for SMS.
 var e164 = regexp.MustCompile(`^\+[1-9][0-9]{1,14}$`)
-
-// publishSMS sends a message straight to a phone number: it lands in
-// kiri's outbound mailbox (see sendSMS).
-func (s *Service) publishSMS(ctx context.Context, phone string, m *message) (*snsapi.PublishResponse, error) {
-	if !e164.MatchString(phone) {
-		return nil, invalid("Invalid parameter: PhoneNumber Reason: %s is not valid to publish to", phone)
-	}
-	account, _ := request.Scope(ctx)
-	if err := s.sendSMS(ctx, account, phone, m.bodyFor("sms")); err != nil {
-		return nil, err
-	}
-	return &snsapi.PublishResponse{MessageId: api.Ptr(request.NewID())}, nil
-}

@@ -88,6 +88,10 @@ type Config struct {
 	// spacing of throttled deliveries, so tests and impatient users need
 	// not sit out AWS's 20 s retries; 0 means 1, AWS's pace.
 	DelayScale float64
+	// SMSSandbox puts every account in the SMS sandbox, where texts go
+	// only to verified destination numbers (GetSMSSandboxAccountStatus);
+	// false, the default, is an account that has left it.
+	SMSSandbox bool
 }
 
 // Service implements the generated sns.API on a store.
