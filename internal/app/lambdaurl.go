@@ -1,6 +1,7 @@
 package app
 
 import (
+	"bytes"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -103,7 +104,35 @@ func (h *functionURLs) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeURLMessage(w, http.StatusBadGateway, "Internal Server Error")
 		return
 	}
+	if fu.InvokeMode == "RESPONSE_STREAM" {
+		writeStreamedResponse(w, out.Payload)
+		return
+	}
 	writeURLResponse(w, out.Payload)
+}
+
+// preludeEnd ends the JSON prelude (statusCode, headers, cookies) that a
+// streaming handler writes first through awslambda.HttpResponseStream.
+var preludeEnd = make([]byte, 8)
+
+// writeStreamedResponse answers for a RESPONSE_STREAM URL (buffered in
+// kiri): the body is what the handler wrote, after its prelude when it
+// wrote one; without a prelude it is a 200 of application/octet-stream.
+func writeStreamedResponse(w http.ResponseWriter, payload []byte) {
+	prelude, body, found := bytes.Cut(payload, preludeEnd)
+	var obj map[string]json.RawMessage
+	if !found || json.Unmarshal(prelude, &obj) != nil {
+		w.Header().Set("Content-Type", "application/octet-stream")
+		w.WriteHeader(http.StatusOK)
+		_, _ = w.Write(payload)
+		return
+	}
+	if obj["statusCode"] == nil {
+		obj["statusCode"] = json.RawMessage("200")
+	}
+	encoded, _ := json.Marshal(base64.StdEncoding.EncodeToString(body)) // any bytes survive
+	obj["body"], obj["isBase64Encoded"] = encoded, json.RawMessage("true")
+	writeStructuredResponse(w, obj)
 }
 
 // parseURLRequest finds the url-id and the function's path in the host

@@ -10,6 +10,7 @@ const path = require('path');
 const util = require('util');
 const fs = require('fs');
 const url = require('url');
+const { Writable } = require('stream');
 
 const [HOST, PORT] = process.env.AWS_LAMBDA_RUNTIME_API.split(':');
 const BASE = '/2018-06-01/runtime';
@@ -183,6 +184,10 @@ async function invoke(fn, res, body) {
     await postError(id, { errorType: 'Runtime.UnmarshalError', errorMessage: `Unable to parse input as JSON: ${e.message}`, trace: [] });
     return;
   }
+  if (fn[STREAMING] === STREAM_RESPONSE) {
+    await invokeStreaming(fn, id, event, context);
+    return;
+  }
   const outcome = await runHandler(fn, event, context);
   if (!outcome.ok) {
     await postError(id, errorJSON(outcome.error));
@@ -196,6 +201,62 @@ async function invoke(fn, res, body) {
     return;
   }
   await request('POST', `${BASE}/invocation/${id}/response`, payload, { 'Content-Type': 'application/json' });
+}
+
+// Response streaming (awslambda.streamifyResponse): AWS's runtime gives
+// such a handler a writable stream instead of taking its return value.
+// kiri buffers what the handler writes and posts it as the response once
+// the stream has ended, as a buffered Invoke of a streaming function sees it.
+const STREAMING = Symbol.for('aws.lambda.runtime.handler.streaming');
+const STREAM_RESPONSE = 'response';
+// The delimiter AWS's HttpResponseStream puts after its JSON prelude.
+const PRELUDE_END = Buffer.alloc(8);
+
+global.awslambda = {
+  streamifyResponse(handler) {
+    handler[STREAMING] = STREAM_RESPONSE;
+    return handler;
+  },
+  HttpResponseStream: {
+    from(stream, prelude) {
+      stream.setContentType('application/vnd.awslambda.http-integration-response');
+      stream.write(JSON.stringify(prelude || {}));
+      stream.write(PRELUDE_END);
+      return stream;
+    },
+  },
+};
+
+function responseStream() {
+  const chunks = [];
+  const stream = new Writable({
+    write(chunk, encoding, done) {
+      chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk, encoding));
+      done();
+    },
+  });
+  stream.contentType = 'application/octet-stream';
+  stream.setContentType = (type) => { stream.contentType = type; };
+  stream.body = () => Buffer.concat(chunks);
+  return stream;
+}
+
+async function invokeStreaming(fn, id, event, context) {
+  const stream = responseStream();
+  const finished = new Promise((resolve) => stream.on('finish', resolve));
+  try {
+    await fn(event, stream, context);
+  } catch (e) {
+    await postError(id, errorJSON(e));
+    return;
+  }
+  if (!stream.writableEnded) {
+    // What AWS's runtime reports for a handler that never ends its stream.
+    await postError(id, { errorType: 'Runtime.ResponseStreamNotFinished', errorMessage: 'Response stream is not finished.', trace: [] });
+    return;
+  }
+  await finished;
+  await request('POST', `${BASE}/invocation/${id}/response`, stream.body(), { 'Content-Type': stream.contentType });
 }
 
 async function postError(id, err) {
