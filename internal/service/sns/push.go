@@ -338,14 +338,9 @@ func (s *Service) SetPlatformApplicationAttributes(ctx context.Context, in *snsa
 func (s *Service) ListPlatformApplications(ctx context.Context, in *snsapi.ListPlatformApplicationsInput) (*snsapi.ListPlatformApplicationsResponse, error) {
 	out := &snsapi.ListPlatformApplicationsResponse{PlatformApplications: []snsapi.PlatformApplication{}}
 	err := s.view(ctx, func(r *region) error {
-		var start []byte
-		if tok := api.Deref(in.NextToken); tok != "" {
-			key, ok := decodeToken(tok)
-			platform, name, found := strings.Cut(key, "/")
-			if !ok || !found {
-				return invalid("Invalid parameter: NextToken")
-			}
-			start = r.ns.Key("app", platform, name)
+		start, err := r.resumeKey(in.NextToken, 2, "app")
+		if err != nil {
+			return err
 		}
 		return scanJSON(r.tx, r.ns.Prefix("app"), start, func(_ []byte, a *appRec) error {
 			if len(out.PlatformApplications) == platformAppsPerPage {
@@ -540,13 +535,9 @@ func (s *Service) ListEndpointsByPlatformApplication(ctx context.Context, in *sn
 		if _, err := r.app(ref.platform, ref.name); err != nil {
 			return err
 		}
-		var start []byte
-		if tok := api.Deref(in.NextToken); tok != "" {
-			id, ok := decodeToken(tok)
-			if !ok {
-				return invalid("Invalid parameter: NextToken")
-			}
-			start = r.ns.Key("endpoint", ref.platform, ref.name, id)
+		start, err := r.resumeKey(in.NextToken, 1, "endpoint", ref.platform, ref.name)
+		if err != nil {
+			return err
 		}
 		return scanJSON(r.tx, r.ns.Prefix("endpoint", ref.platform, ref.name), start, func(_ []byte, e *endpointRec) error {
 			if len(out.Endpoints) == endpointsPerPage {

@@ -252,13 +252,9 @@ func (s *Service) CheckIfPhoneNumberIsOptedOut(ctx context.Context, in *snsapi.C
 func (s *Service) ListPhoneNumbersOptedOut(ctx context.Context, in *snsapi.ListPhoneNumbersOptedOutInput) (*snsapi.ListPhoneNumbersOptedOutResponse, error) {
 	out := &snsapi.ListPhoneNumbersOptedOutResponse{PhoneNumbers: []string{}}
 	err := s.view(ctx, func(r *region) error {
-		var start []byte
-		if tok := api.Deref(in.NextToken); tok != "" {
-			phone, ok := decodeToken(tok)
-			if !ok {
-				return invalid("Invalid parameter: NextToken")
-			}
-			start = r.ns.Key("optout", phone)
+		start, err := r.resumeKey(in.NextToken, 1, "optout")
+		if err != nil {
+			return err
 		}
 		return r.tx.Scan(r.ns.Prefix("optout"), start, func(k, _ []byte) error {
 			parts, ok := r.ns.Parts(k)
@@ -515,13 +511,9 @@ func (s *Service) ListSMSSandboxPhoneNumbers(ctx context.Context, in *snsapi.Lis
 	}
 	out := &snsapi.ListSMSSandboxPhoneNumbersResult{PhoneNumbers: []snsapi.SMSSandboxPhoneNumber{}}
 	err := s.view(ctx, func(r *region) error {
-		var start []byte
-		if tok := api.Deref(in.NextToken); tok != "" {
-			phone, ok := decodeToken(tok)
-			if !ok {
-				return invalid("Invalid parameter: NextToken")
-			}
-			start = r.ns.Key("sandbox", phone)
+		start, err := r.resumeKey(in.NextToken, 1, "sandbox")
+		if err != nil {
+			return err
 		}
 		return scanJSON(r.tx, r.ns.Prefix("sandbox"), start, func(_ []byte, rec *sandboxRec) error {
 			if len(out.PhoneNumbers) == limit {

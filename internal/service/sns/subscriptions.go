@@ -426,18 +426,13 @@ func (r *region) listed(sub *subRec) snsapi.Subscription {
 // listSubs lists one page of the subscriptions under prefix, resuming at
 // the subscription a NextToken names.
 func (r *region) listSubs(prefix []byte, token *string) ([]snsapi.Subscription, *string, error) {
-	var start []byte
-	if tok := api.Deref(token); tok != "" {
-		key, ok := decodeToken(tok)
-		topic, id, found := strings.Cut(key, "/")
-		if !ok || !found {
-			return nil, nil, snsapi.NewInvalidParameterException("Invalid parameter: NextToken")
-		}
-		start = r.ns.Key("sub", topic, id)
+	start, err := r.resumeKey(token, 2, "sub")
+	if err != nil {
+		return nil, nil, err
 	}
 	out := []snsapi.Subscription{}
 	var next *string
-	err := scanJSON(r.tx, prefix, start, func(_ []byte, sub *subRec) error {
+	err = scanJSON(r.tx, prefix, start, func(_ []byte, sub *subRec) error {
 		if r.gone(sub) {
 			return nil
 		}

@@ -199,13 +199,9 @@ func (s *Service) DeleteTopic(ctx context.Context, in *snsapi.DeleteTopicInput) 
 func (s *Service) ListTopics(ctx context.Context, in *snsapi.ListTopicsInput) (*snsapi.ListTopicsResponse, error) {
 	out := &snsapi.ListTopicsResponse{Topics: []snsapi.Topic{}}
 	err := s.view(ctx, func(r *region) error {
-		var start []byte
-		if tok := api.Deref(in.NextToken); tok != "" {
-			name, ok := decodeToken(tok)
-			if !ok {
-				return snsapi.NewInvalidParameterException("Invalid parameter: NextToken")
-			}
-			start = r.ns.Key("topic", name)
+		start, err := r.resumeKey(in.NextToken, 1, "topic")
+		if err != nil {
+			return err
 		}
 		return scanJSON(r.tx, r.ns.Prefix("topic"), start, func(_ []byte, t *topicRec) error {
 			if len(out.Topics) == topicsPerPage {
