@@ -276,14 +276,7 @@ func (s *Service) ListMessageMoveTasks(ctx context.Context, in *sqsapi.ListMessa
 	}
 	out := &sqsapi.ListMessageMoveTasksResult{Results: []sqsapi.ListMessageMoveTasksResultEntry{}}
 	err := s.viewIn(src.account, src.region, func(r *region) error {
-		q, err := r.queue(src.name)
-		if err != nil {
-			return err
-		}
-		if q == nil {
-			return errSourceNotFound()
-		}
-		tasks, err := r.tasks(q.Name)
+		tasks, err := r.sourceTasks(src.name)
 		if err != nil {
 			return err
 		}
@@ -329,14 +322,7 @@ func (s *Service) CancelMessageMoveTask(ctx context.Context, in *sqsapi.CancelMe
 	}
 	var moved int64
 	err := s.updateIn(src.account, src.region, func(r *region) error {
-		q, err := r.queue(src.name)
-		if err != nil {
-			return err
-		}
-		if q == nil {
-			return errSourceNotFound()
-		}
-		tasks, err := r.tasks(q.Name)
+		tasks, err := r.sourceTasks(src.name)
 		if err != nil {
 			return err
 		}
@@ -351,12 +337,24 @@ func (s *Service) CancelMessageMoveTask(ctx context.Context, in *sqsapi.CancelMe
 		t := tasks[i]
 		t.Status = taskCancelling
 		moved = t.Moved
-		return store.PutJSON(r.tx, r.ns.Key("movetask", q.Name, t.seq), t.moveTask)
+		return store.PutJSON(r.tx, r.ns.Key("movetask", src.name, t.seq), t.moveTask)
 	})
 	if err != nil {
 		return nil, err
 	}
 	return &sqsapi.CancelMessageMoveTaskResult{ApproximateNumberOfMessagesMoved: api.Ptr(moved)}, nil
+}
+
+// sourceTasks lists the tasks of the source queue name, which must exist.
+func (r *region) sourceTasks(name string) ([]storedTask, error) {
+	q, err := r.queue(name)
+	if err != nil {
+		return nil, err
+	}
+	if q == nil {
+		return nil, errSourceNotFound()
+	}
+	return r.tasks(name)
 }
 
 // isDeadLetterQueue reports whether some queue's RedrivePolicy names q.
